@@ -34,6 +34,9 @@ struct SkBuff {
   uint16_t network_header = 0;    // offsets from head(), set by the layer that parsed/built them
   uint16_t transport_header = 0;
   Time tstamp;             // when the frame entered the current queue / device
+  // Scratch space for the layer that owns the buffer, like skb->cb (the stack
+  // keeps TCP_SKB_CB there). Not copied to the wire.
+  alignas(8) uint8_t cb[48];
   alignas(16) uint8_t buf[kSkbHeadroom + kSkbDataMax];
 
   uint8_t* head() { return buf; }
@@ -83,6 +86,7 @@ class SkbPool {
     s->ifindex = -1;
     s->network_header = s->transport_header = 0;
     s->tstamp = Time();
+    std::memset(s->cb, 0, sizeof(s->cb));
     ++in_use_;
     return s;
   }
@@ -103,6 +107,7 @@ class SkbPool {
     c->network_header = s.network_header;
     c->transport_header = s.transport_header;
     c->tstamp = s.tstamp;
+    std::memcpy(c->cb, s.cb, sizeof(c->cb));
     return c;
   }
 
@@ -118,5 +123,36 @@ class SkbPool {
 inline void kfree_skb(SkBuff* s) {
   if (s) s->pool->free(s);
 }
+
+// A FIFO of buffers linked through SkBuff::next, like struct sk_buff_head.
+struct SkbQueue {
+  SkBuff* head = nullptr;
+  SkBuff* tail = nullptr;
+  uint32_t qlen = 0;
+  uint64_t bytes = 0;
+
+  bool empty() const { return head == nullptr; }
+  void push_back(SkBuff* s) {
+    s->next = nullptr;
+    (tail ? tail->next : head) = s;
+    tail = s;
+    ++qlen;
+    bytes += s->len;
+  }
+  SkBuff* pop_front() {
+    SkBuff* s = head;
+    if (!s) return nullptr;
+    head = s->next;
+    if (!head) tail = nullptr;
+    s->next = nullptr;
+    --qlen;
+    bytes -= s->len;
+    return s;
+  }
+  // mirrors __skb_queue_purge()
+  void purge() {
+    while (SkBuff* s = pop_front()) kfree_skb(s);
+  }
+};
 
 }  // namespace sim
