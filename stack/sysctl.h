@@ -1,0 +1,63 @@
+// The per-namespace sysctls the simulated kernel reads, with Linux 6.18's
+// defaults for a fresh network namespace. Strings exist only at the edge:
+// sysctl_set() is the one place that maps "net.ipv4.tcp_syncookies" to a field.
+// mirrors struct netns_core / struct netns_ipv4 (include/net/netns/*.h), the
+// subset on the listen and connection paths.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stack {
+
+struct Sysctls {
+  // net.core
+  int somaxconn = 4096;
+  int rmem_max = 4194304;
+  int wmem_max = 4194304;
+  // net.ipv4 (TCP)
+  int tcp_max_syn_backlog = 2048;  // SIM: Linux derives it from the ehash size; 2048 is the 6.18 test host's value
+  int tcp_syncookies = 1;
+  int tcp_synack_retries = 5;
+  int tcp_syn_retries = 6;
+  int tcp_syn_linear_timeouts = 4;
+  int tcp_abort_on_overflow = 0;
+  int tcp_timestamps = 1;
+  int tcp_sack = 1;
+  int tcp_window_scaling = 1;
+  int tcp_ecn = 2;
+  int tcp_rmem[3] = {4096, 131072, 33554432};
+  int tcp_wmem[3] = {4096, 16384, 4194304};
+  int tcp_invalid_ratelimit = 500;  // ms
+  int tcp_challenge_ack_limit = 2147483647;
+  int tcp_rto_max_ms = 120000;
+  int tcp_rto_min_us = 200000;
+  int tcp_fastopen = 1;
+  int tcp_migrate_req = 0;
+  int tcp_workaround_signed_windows = 0;
+  int tcp_reflect_tos = 0;
+  int tcp_no_metrics_save = 0;
+  int tcp_fin_timeout = 60;
+  int tcp_retries2 = 15;
+  int tcp_orphan_retries = 0;
+  int tcp_tw_reuse = 2;
+  int tcp_max_tw_buckets = 262144;
+  int tcp_delack_min_ms = 40;  // SIM: TCP_DELACK_MIN is a compile-time constant in Linux
+  int ip_local_port_range[2] = {32768, 60999};
+  int ip_unprivileged_port_start = 1024;
+  int ip_nonlocal_bind = 0;
+  int ip_default_ttl = 64;
+};
+
+// Sets `name` (dotted, e.g. "net.ipv4.tcp_syncookies") to `value` (as written
+// after '=' in `sysctl -w`; vectors are blank-separated). Returns "" on
+// success, otherwise the reason (unknown name, not a number, out of range).
+std::string sysctl_set(Sysctls& s, std::string_view name, std::string_view value);
+// Reads a value back in sysctl's own format; "" if unknown.
+std::string sysctl_get(const Sysctls& s, std::string_view name);
+// Every sysctl name we implement, sorted.
+std::vector<std::string_view> sysctl_names();
+
+}  // namespace stack
