@@ -1,0 +1,226 @@
+// Benchmarks behind the performance targets (docs: product.md). Run with
+//
+//   bazel run -c opt //tools:bench [-- [--runs N] [--list] [case...]]
+//
+// Each case prints one line:
+//   name: <median> <unit> (median of N; <min>..<max>) key=value ...
+// Wall-clock figures are machine-dependent; they are printed, never asserted.
+//
+// To add a case: write `std::string my_case(const BenchOptions&)` that runs
+// the workload opts.runs times and returns result_line(...), then append it to
+// kCases at the bottom.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/rng.h"
+#include "sim/simulator.h"
+#include "sim/time.h"
+
+namespace {
+
+struct BenchOptions {
+  int runs = 5;
+};
+
+double seconds_of(const std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Formats one result line from per-run samples (already in `unit`).
+std::string result_line(std::string_view name, std::vector<double> samples, std::string_view unit,
+                        std::string_view extra) {
+  std::sort(samples.begin(), samples.end());
+  const size_t n = samples.size();
+  const double median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+  std::string line = fmt::format("{}: {:.2f} {} (median of {}; {:.2f}..{:.2f})", name, median, unit, n,
+                                 samples.front(), samples.back());
+  if (!extra.empty()) line += fmt::format(" {}", extra);
+  return line;
+}
+
+// ---- event_core: the "hold" model -------------------------------------------
+// A steady state of `pending` events; each dispatched event schedules one new
+// event at now + uniform[0, 2 ms). Measures schedule + dispatch per second.
+
+struct Hold {
+  sim::Simulator* sim;
+  sim::Rng rng;
+  uint64_t remaining;
+};
+
+void hold_event(void* ctx, uint64_t) {
+  auto* h = static_cast<Hold*>(ctx);
+  if (--h->remaining == 0) h->sim->stop();
+  h->sim->schedule_in(sim::nanoseconds(static_cast<int64_t>(h->rng.uniform(2'000'000))), hold_event, h);
+}
+
+double hold_run(uint64_t pending, uint64_t events, uint64_t seed) {
+  sim::Simulator s;
+  Hold h{&s, sim::Rng::derive(seed, "bench:hold"), events};
+  for (uint64_t i = 0; i < pending; ++i)
+    s.schedule_at(sim::nanoseconds(static_cast<int64_t>(h.rng.uniform(2'000'000))), hold_event, &h);
+  const auto start = std::chrono::steady_clock::now();
+  const uint64_t ran = s.run();
+  return static_cast<double>(ran) / seconds_of(start);
+}
+
+std::string hold_case(std::string_view name, uint64_t pending, uint64_t events, const BenchOptions& opts) {
+  std::vector<double> mps;
+  for (int r = 0; r < opts.runs; ++r) mps.push_back(hold_run(pending, events, r + 1) / 1e6);
+  return result_line(name, mps, "Mevents/s", fmt::format("pending={} events={}", pending, events));
+}
+
+std::string event_core(const BenchOptions& opts) { return hold_case("event_core", 1'000'000, 10'000'000, opts); }
+std::string event_core_64k(const BenchOptions& opts) {
+  return hold_case("event_core_64k", 65'536, 10'000'000, opts);
+}
+std::string event_core_1k(const BenchOptions& opts) { return hold_case("event_core_1k", 1'024, 10'000'000, opts); }
+
+// ---- timer_churn: mod_timer on pending timers ---------------------------------
+// `timers` pending timers 200 ms out (one per connection, like an RTO);
+// a hold model of 64k packet events, each re-arming the timer of a random
+// connection to now + 200 ms + uniform[0, 1 ms), which moves it later in the
+// queue. Measures packet events per second, each one mod_timer + schedule +
+// dispatch.
+
+struct Churn {
+  sim::Simulator* sim;
+  sim::Rng rng;
+  std::vector<sim::Timer> timers;
+  uint64_t remaining;
+  uint64_t fired = 0;
+};
+
+void churn_timer_fired(void* ctx, uint64_t) { ++static_cast<Churn*>(ctx)->fired; }
+
+void churn_packet(void* ctx, uint64_t) {
+  auto* c = static_cast<Churn*>(ctx);
+  if (--c->remaining == 0) c->sim->stop();
+  sim::Timer& t = c->timers[c->rng.uniform(c->timers.size())];
+  const auto rto = sim::milliseconds(200) + sim::nanoseconds(static_cast<int64_t>(c->rng.uniform(1'000'000)));
+  c->sim->mod_timer(t, c->sim->now() + rto);
+  c->sim->schedule_in(sim::nanoseconds(static_cast<int64_t>(c->rng.uniform(2'000'000))), churn_packet, c);
+}
+
+std::string timer_churn(const BenchOptions& opts) {
+  constexpr uint64_t kTimers = 1'000'000, kPackets = 65'536, kEvents = 10'000'000;
+  std::vector<double> mps;
+  uint64_t fired = 0;
+  for (int r = 0; r < opts.runs; ++r) {
+    sim::Simulator s;
+    Churn c{&s, sim::Rng::derive(r + 1, "bench:churn"), std::vector<sim::Timer>(kTimers), kEvents};
+    for (sim::Timer& t : c.timers) {
+      sim::timer_setup(t, churn_timer_fired, &c);
+      s.mod_timer(t, sim::milliseconds(200) + sim::nanoseconds(static_cast<int64_t>(c.rng.uniform(1'000'000))));
+    }
+    for (uint64_t i = 0; i < kPackets; ++i)
+      s.schedule_at(sim::nanoseconds(static_cast<int64_t>(c.rng.uniform(2'000'000))), churn_packet, &c);
+    const auto start = std::chrono::steady_clock::now();
+    const uint64_t ran = s.run();
+    mps.push_back(static_cast<double>(ran) / seconds_of(start) / 1e6);
+    fired += c.fired;
+  }
+  return result_line("timer_churn", mps, "Mmod_timer/s",
+                     fmt::format("timers={} packets_pending={} events={} fired={}", kTimers, kPackets, kEvents,
+                                 fired / opts.runs));
+}
+
+// ---- timer_hold: timers that re-arm themselves ---------------------------------
+// The hold model again, but every entry is a Timer that re-arms itself from
+// its own callback (keepalive-like): timer dispatch + mod_timer of an idle timer.
+
+struct TimerHold {
+  sim::Simulator* sim;
+  sim::Rng* rng;
+  sim::Timer timer;
+  uint64_t* remaining;
+};
+
+void timer_hold_fired(void* ctx, uint64_t) {
+  auto* h = static_cast<TimerHold*>(ctx);
+  if (--*h->remaining == 0) h->sim->stop();
+  h->sim->mod_timer(h->timer, h->sim->now() + sim::nanoseconds(static_cast<int64_t>(h->rng->uniform(2'000'000))));
+}
+
+std::string timer_hold(const BenchOptions& opts) {
+  constexpr uint64_t kTimers = 1'000'000, kEvents = 10'000'000;
+  std::vector<double> mps;
+  for (int r = 0; r < opts.runs; ++r) {
+    sim::Simulator s;
+    sim::Rng rng = sim::Rng::derive(r + 1, "bench:timer_hold");
+    uint64_t remaining = kEvents;
+    std::vector<TimerHold> hs(kTimers);
+    for (TimerHold& h : hs) {
+      h = TimerHold{&s, &rng, {}, &remaining};
+      sim::timer_setup(h.timer, timer_hold_fired, &h);
+      s.mod_timer(h.timer, sim::nanoseconds(static_cast<int64_t>(rng.uniform(2'000'000))));
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const uint64_t ran = s.run();
+    mps.push_back(static_cast<double>(ran) / seconds_of(start) / 1e6);
+  }
+  return result_line("timer_hold", mps, "Mevents/s", fmt::format("timers={} events={}", kTimers, kEvents));
+}
+
+// ---- registry ----------------------------------------------------------------
+
+struct BenchCase {
+  std::string_view name;
+  std::string_view what;
+  std::string (*run)(const BenchOptions&);
+};
+
+constexpr BenchCase kCases[] = {
+    {"event_core", "hold model, 1M pending events: schedule + dispatch", event_core},
+    {"event_core_64k", "hold model, 64k pending events", event_core_64k},
+    {"event_core_1k", "hold model, 1k pending events", event_core_1k},
+    {"timer_churn", "mod_timer moving 1M pending timers, driven by 64k events", timer_churn},
+    {"timer_hold", "1M timers re-arming themselves: timer dispatch + mod_timer", timer_hold},
+};
+
+int usage() {
+  std::fprintf(stderr, "usage: bench [--runs N] [--list] [case...]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  BenchOptions opts;
+  std::vector<const BenchCase*> selected;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--list") {
+      for (const BenchCase& c : kCases) std::printf("%-16.*s %.*s\n", int(c.name.size()), c.name.data(),
+                                                     int(c.what.size()), c.what.data());
+      return 0;
+    }
+    if (arg == "--runs" && i + 1 < argc) {
+      opts.runs = std::atoi(argv[++i]);
+      if (opts.runs < 1) return usage();
+      continue;
+    }
+    const auto it = std::find_if(std::begin(kCases), std::end(kCases), [&](const BenchCase& c) { return c.name == arg; });
+    if (it == std::end(kCases)) {
+      std::fprintf(stderr, "bench: unknown case '%s' (see --list)\n", argv[i]);
+      return usage();
+    }
+    selected.push_back(it);
+  }
+  if (selected.empty())
+    for (const BenchCase& c : kCases) selected.push_back(&c);
+  for (const BenchCase* c : selected) {
+    std::printf("%s\n", c->run(opts).c_str());
+    std::fflush(stdout);
+  }
+  return 0;
+}
