@@ -84,8 +84,9 @@ inline uint8_t* put_tcpopt_sack(uint8_t* p, const TcpSackBlock* blocks, uint8_t 
 // Builds an option block in a fixed 40-byte buffer (no allocation):
 //   TcpOptWriter w;  w.mss(1460).sack_perm().timestamp(5, 100).nop().wscale(7);
 //   repr.options = w.data();  repr.options_len = w.size();
-// An option that does not fit is not written and clears ok(); the rest of
-// the chain is then ignored, so a caller checks ok() once at the end.
+// An option that does not fit (or a SACK with 0 or more than 4 blocks) is
+// not written and clears ok(); the rest of the chain is then ignored, so a
+// caller checks ok() once at the end.
 class TcpOptWriter {
  public:
   TcpOptWriter& eol() { if (room(1)) len_ = static_cast<uint8_t>(put_tcpopt_eol(end()) - buf_); return *this; }
