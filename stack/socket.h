@@ -16,6 +16,7 @@
 namespace stack {
 
 struct net;
+struct poll_table_entry;
 
 // mirrors struct socket (include/linux/net.h)
 struct socket {
@@ -25,6 +26,11 @@ struct socket {
   sock* sk = nullptr;
   struct file* file = nullptr;
   sim::WaitQueue wq;
+  // SIM: poll() sleepers. Linux puts them on `wq` with a callback entry
+  // (pollwake); a sim::WaitQueue entry resumes exactly one coroutine, so the
+  // entries of a poll() over several sockets hang here instead, and the
+  // sk_data_ready()/sk_state_change()/sk_write_space() wake-ups reach both.
+  poll_table_entry* poll_head = nullptr;
 };
 
 // An open file description; only sockets exist in this kernel.
@@ -83,10 +89,17 @@ struct net_proto_family {
   int (*create)(net* n, socket* sock, int protocol, int kern);
 };
 
+// mirrors sock_register(): install a family's create() in net_families[].
+// Returns 0, -EINVAL (family out of range) or -EEXIST.
+int sock_register(net* n, const net_proto_family* ops);
+void sock_unregister(net* n, int family);
+
 // ---- system calls (net/socket.c) -------------------------------------------
 // Each returns what the Linux system call returns, with -errno for errors.
 // The calls that can block are coroutines; on a non-blocking file they
-// complete without suspending.
+// complete without suspending. A blocked call holds a reference on its file,
+// so close() from another task does not free the socket under it (as in
+// Linux); destroy the tasks (their TaskGroup) before their net.
 int sys_socket(net* n, int family, int type, int protocol);
 int sys_bind(net* n, int fd, const sockaddr* addr, int addrlen);
 int sys_listen(net* n, int fd, int backlog);
@@ -101,6 +114,26 @@ int sys_getsockopt(net* n, int fd, int level, int optname, void* optval, int* op
 int sys_getsockname(net* n, int fd, sockaddr* addr, int* addrlen);
 int sys_getpeername(net* n, int fd, sockaddr* addr, int* addrlen);
 int sys_fcntl(net* n, int fd, int cmd, long arg);
+// Opens a file that is not a socket (as open("/dev/null") would), so that the
+// ENOTSOCK cases of the socket calls can be exercised.
+int sys_open_file(net* n);
+
+// The short forms, as libc defines them over the calls above.
+inline sim::Task<int> sys_accept(net* n, int fd, sockaddr* addr, int* addrlen) {
+  return sys_accept4(n, fd, addr, addrlen, 0);
+}
+inline sim::Task<long> sys_send(net* n, int fd, const void* buf, size_t len, int flags) {
+  return sys_sendto(n, fd, buf, len, flags, nullptr, 0);
+}
+inline sim::Task<long> sys_recv(net* n, int fd, void* buf, size_t len, int flags) {
+  return sys_recvfrom(n, fd, buf, len, flags, nullptr, nullptr);
+}
+inline sim::Task<long> sys_write(net* n, int fd, const void* buf, size_t len) {
+  return sys_sendto(n, fd, buf, len, 0, nullptr, 0);
+}
+inline sim::Task<long> sys_read(net* n, int fd, void* buf, size_t len) {
+  return sys_recvfrom(n, fd, buf, len, 0, nullptr, nullptr);
+}
 
 struct pollfd_sim {
   int fd;
@@ -119,12 +152,25 @@ void sk_data_ready(sock* sk);
 void sk_state_change(sock* sk);
 void sk_write_space(sock* sk);
 // mirrors sock_init_data(): socket <-> sock wiring and buffer defaults.
-void sock_init_data(socket* sock, sock* sk);
+void sock_init_data(socket* sock_, sock* sk);
 // mirrors sock_graft(): give an accepted child its socket.
 void sock_graft(sock* sk, socket* parent);
 // mirrors sock_orphan()
 void sock_orphan(sock* sk);
 void sock_hold(sock_common* sk);
+// Drops a reference; the last one frees the object: sk_free() for a full
+// sock, reqsk_free() for a request sock (sock_gen_put()).
 void sock_put(sock_common* sk);
+// mirrors sk_alloc(): prot->alloc() plus the fields every sock starts with
+// (net, prot, refcount 1). Returns null only if prot->alloc does.
+sock* sk_alloc(net* n, const proto* prot);
+// mirrors sk_free() -> __sk_destruct(): purges the generic queues and hands
+// the object back to prot->free. Use sock_put(); this is its last step.
+void sk_free(sock* sk);
+// mirrors sk_common_release(): the close() of the simple protocols (UDP,
+// raw, ping) and the error path of inet_create(): unhash, orphan, put.
+void sk_common_release(sock* sk);
+// Poll bits of a datagram socket (datagram_poll(), net/core/datagram.c).
+unsigned datagram_poll(socket* sock);
 
 }  // namespace stack

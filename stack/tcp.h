@@ -2,6 +2,8 @@
 // export to each other. mirrors include/net/tcp.h and include/linux/tcp.h.
 #pragma once
 
+#include <netinet/tcp.h>  // TCP_MSS_DEFAULT and the socket option names
+
 #include <cstdint>
 
 #include "sim/skbuff.h"
@@ -22,7 +24,6 @@ inline constexpr sim::Time TCP_DELACK_MAX = sim::milliseconds(200);
 inline constexpr sim::Time TCP_ATO_MIN = sim::milliseconds(40);
 inline constexpr sim::Time TCP_TIMEWAIT_LEN = sim::seconds(60);
 inline constexpr sim::Time TCP_PAWS_MSL = sim::seconds(60);
-inline constexpr uint32_t TCP_MSS_DEFAULT = 536;
 inline constexpr uint32_t TCP_MAX_WSCALE = 14;
 inline constexpr uint32_t MAX_TCP_WINDOW = 32767;
 inline constexpr uint32_t TCP_INIT_CWND = 10;
@@ -35,11 +36,8 @@ enum : uint8_t {
   TCPHDR_ACK = 0x10, TCPHDR_URG = 0x20, TCPHDR_ECE = 0x40, TCPHDR_CWR = 0x80,
 };
 
-// TCP option kinds and lengths
-enum : uint8_t {
-  TCPOPT_EOL = 0, TCPOPT_NOP = 1, TCPOPT_MSS = 2, TCPOPT_WINDOW = 3, TCPOPT_SACK_PERM = 4,
-  TCPOPT_SACK = 5, TCPOPT_TIMESTAMP = 8,
-};
+// Option kinds are sim::wire::kTcpOpt*; glibc's <netinet/tcp.h> owns the
+// TCPOPT_* macro names.
 
 // mirrors struct tcp_skb_cb: per-segment state kept in skb->cb.
 struct tcp_skb_cb {
@@ -119,6 +117,11 @@ struct tcp_sock : inet_connection_sock {
   bool syn_fastopen = false;
   uint8_t ecn_flags = 0;
   bool syncookie_child = false;
+  // Listener only: when a cookie SYN-ACK was last sent (tcp_synq_overflow()).
+  // SIM: Linux keeps this in rx_opt.ts_recent_stamp of the listener.
+  sim::Time synq_last_overflow;
+  bool synq_overflowed = false;
+  uint32_t total_rto = 0;  // RTO expiries of this connection (tcp_syn_linear_timeouts)
   bool fin_sent = false;     // a FIN is queued or sent (sk_write_queue tail carries it)
   uint32_t data_segs_in = 0;
   uint32_t data_segs_out = 0;
@@ -164,6 +167,8 @@ void tcp_reset(sock* sk);
 // mirrors tcp_mss_to_mtu / tcp_sync_mss
 uint32_t tcp_sync_mss(sock* sk, uint32_t pmtu);
 void tcp_update_metrics_rtt(sock* sk);
+// mirrors tcp_rtt_estimator() + tcp_set_rto(): one RTT sample in microseconds.
+void tcp_rtt_estimator(sock* sk, int64_t mrtt_us);
 bool tcp_peer_is_proven(const net* n, uint32_t daddr);
 
 // ---- tcp_output.c -----------------------------------------------------------
@@ -188,6 +193,8 @@ int tcp_v4_conn_request(sock* sk, const sim::SkBuff* skb, const tcp_segment& seg
 sock* tcp_v4_syn_recv_sock(const sock* sk, const sim::SkBuff* skb, const tcp_segment& seg, request_sock* req,
                            bool* own_req);
 void tcp_v4_send_reset(net* n, const tcp_segment& seg);
+// mirrors tcp_v4_send_synack(): build the SYN-ACK for req and send it.
+int tcp_v4_send_synack(const sock* sk, request_sock* req, bool syncookie);
 void tcp_v4_send_ack_for(net* n, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq,
                          uint32_t ack, uint16_t win, bool ts, uint32_t tsval, uint32_t tsecr, uint8_t tos);
 int tcp_v4_connect(sock* sk, const sockaddr* uaddr, int addr_len);
@@ -207,6 +214,10 @@ void tcp_clear_xmit_timers(sock* sk);
 void tcp_reset_xmit_timer(sock* sk, uint8_t what, sim::Time when);
 void tcp_syn_ack_timeout(const request_sock* req);
 void tcp_set_keepalive(sock* sk, int val);
+// mirrors sk_reset_timer() / sk_stop_timer(): a pending timer holds a
+// reference on its sock, taken only when the timer was idle.
+void sk_reset_timer(sock* sk, sim::Timer& t, sim::Time expires);
+void sk_stop_timer(sock* sk, sim::Timer& t);
 
 // ---- tcp.c ------------------------------------------------------------------
 void tcp_set_state(sock* sk, int state);
@@ -218,13 +229,21 @@ long tcp_sendmsg(sock* sk, const void* buf, size_t len, int flags, const sockadd
 long tcp_recvmsg(sock* sk, void* buf, size_t len, int flags, sockaddr* from, int* fromlen);
 int tcp_setsockopt(sock* sk, int level, int optname, const void* optval, int optlen);
 int tcp_getsockopt(sock* sk, int level, int optname, void* optval, int* optlen);
-unsigned tcp_poll(socket* sock);
+unsigned tcp_poll(socket* so);
 int tcp_init_sock(sock* sk);
 void tcp_rcv_space_adjust(sock* sk);
 // Converts TCP_DEFER_ACCEPT seconds to SYN-ACK retransmissions and back
 // (secs_to_retrans / retrans_to_secs in net/ipv4/tcp.c).
 uint8_t secs_to_retrans(int seconds, int timeout, int rto_max);
 int retrans_to_secs(uint8_t retrans, int timeout, int rto_max);
+
+// ---- secure_seq.c (net/core) ------------------------------------------------
+// The ISN for a 4-tuple (keyed hash + a 64 ns clock) and, in *tsoff, the
+// per-flow timestamp offset. mirrors secure_tcp_seq() / secure_tcp_ts_off().
+uint32_t secure_tcp_seq_and_tsoff(const net* n, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
+                                  uint32_t* tsoff);
+// A keyed 64-bit hash of our own (SipHash-like in structure, not SipHash).
+uint64_t keyed_hash(const uint64_t key[2], uint64_t a, uint64_t b, uint64_t c);
 
 // ---- syncookies.c -----------------------------------------------------------
 uint32_t cookie_v4_init_sequence(const net* n, const tcp_segment& seg, uint16_t* mssp);
