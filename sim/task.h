@@ -5,16 +5,19 @@
 // Rules that keep the simulation deterministic and free of re-entrancy:
 // - a wake-up never resumes a coroutine inside the waker's call stack; it
 //   schedules the resumption at the current time (ns-3's ScheduleNow rule);
-// - a timeout is an ordinary simulator Timer.
+// - a timeout is an ordinary simulator Timer;
+// - every pending resumption (spawn, sleep, wake-up) is a Timer owned by the
+//   suspended coroutine's frame (or its TaskGroup), so destroying a suspended
+//   task also cancels its resumption: nothing can resume a destroyed frame.
 #pragma once
 
 #include <cassert>
 #include <coroutine>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <optional>
 #include <utility>
-#include <vector>
 
 #include "sim/simulator.h"
 
@@ -111,35 +114,45 @@ class [[nodiscard]] Task<void> {
 // Owns top-level tasks ("processes"). spawn() starts a task at the current
 // simulated time (scheduled, never inline). Tasks still suspended when the
 // group dies are destroyed, running their destructors, so a server blocked in
-// accept() forever does not leak.
+// accept() forever does not leak; the group must die before its Simulator.
 class TaskGroup {
  public:
   explicit TaskGroup(Simulator& sim) : sim_(sim) {}
   TaskGroup(const TaskGroup&) = delete;
   TaskGroup& operator=(const TaskGroup&) = delete;
-  ~TaskGroup() = default;  // tasks_ destroy their frames
+  ~TaskGroup() {
+    // A task spawned but not yet started must not be started later.
+    for (Entry& e : tasks_) sim_.del_timer(e.start);
+  }  // then tasks_ destroy their frames
 
   void spawn(Task<void> t) {
-    tasks_.push_back(std::move(t));
-    sim_.schedule_now(&TaskGroup::start, tasks_.back().handle().address());
+    Entry& e = tasks_.emplace_back(std::move(t));  // deque: e stays put while its timer is pending
+    timer_setup(e.start, &TaskGroup::start, e.task.handle().address());
+    sim_.mod_timer(e.start, sim_.now());
   }
   // Number of spawned tasks that have run to completion.
   size_t done() const {
     size_t n = 0;
-    for (auto& t : tasks_) n += t.handle().done();
+    for (auto& e : tasks_) n += e.task.handle().done();
     return n;
   }
   size_t size() const { return tasks_.size(); }
   // Rethrows the first exception that escaped a finished task, if any.
   void rethrow_errors() const {
-    for (auto& t : tasks_)
-      if (t.handle().done() && t.handle().promise().error) std::rethrow_exception(t.handle().promise().error);
+    for (auto& e : tasks_)
+      if (e.task.handle().done() && e.task.handle().promise().error)
+        std::rethrow_exception(e.task.handle().promise().error);
   }
 
  private:
+  struct Entry {
+    explicit Entry(Task<void> t) : task(std::move(t)) {}
+    Task<void> task;
+    Timer start;
+  };
   static void start(void* addr, uint64_t) { std::coroutine_handle<>::from_address(addr).resume(); }
   Simulator& sim_;
-  std::vector<Task<void>> tasks_;
+  std::deque<Entry> tasks_;
 };
 
 // mirrors wait_queue_head_t (include/linux/wait.h): coroutines wait on it,
@@ -153,7 +166,7 @@ class WaitQueue {
     Waiter* prev = nullptr;
     Waiter* next = nullptr;
     std::coroutine_handle<> h;
-    Timer timeout;
+    Timer timeout;  // the timeout while queued; the resumption once woken
     bool woken = false;
     bool queued = false;
 
@@ -220,13 +233,16 @@ class WaitQueue {
   void wake(Waiter* w) {
     unlink(w);
     w->woken = true;
-    w->sim->del_timer(w->timeout);
-    w->sim->schedule_now(&WaitQueue::resume, w->h.address());
+    // The timeout timer becomes the resumption: re-arming it at now() both
+    // cancels the timeout and queues the resume behind everything already
+    // due, and ~Waiter cancels it if the frame dies first.
+    timer_setup(w->timeout, &WaitQueue::resume, w->h.address());
+    w->sim->mod_timer(w->timeout, w->sim->now());
   }
   static void resume(void* addr, uint64_t) { std::coroutine_handle<>::from_address(addr).resume(); }
   static void on_timeout(void* ctx, uint64_t) {
     auto* w = static_cast<Waiter*>(ctx);
-    w->wq->unlink(w);
+    if (w->queued) w->wq->unlink(w);  // not queued: the WaitQueue died first
     w->h.resume();  // already in an event of its own: resuming here is not re-entrant
   }
 
@@ -234,13 +250,22 @@ class WaitQueue {
   Waiter* tail_ = nullptr;
 };
 
-// co_await sleep(sim, d): resumes d later.
+// co_await sleep(sim, d): resumes d later. The wake-up is a Timer inside the
+// awaiter, which lives in the coroutine frame: destroying the sleeping task
+// cancels it.
 struct SleepAwaiter {
   Simulator& sim;
   Time d;
+  Timer timer{};
   bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h) { sim.schedule_in(d, &SleepAwaiter::resume, h.address()); }
+  void await_suspend(std::coroutine_handle<> h) {
+    timer_setup(timer, &SleepAwaiter::resume, h.address());
+    sim.mod_timer(timer, sim.now() + d);
+  }
   void await_resume() const noexcept {}
+  ~SleepAwaiter() {
+    if (timer_pending(timer)) sim.del_timer(timer);
+  }
   static void resume(void* addr, uint64_t) { std::coroutine_handle<>::from_address(addr).resume(); }
 };
 inline SleepAwaiter sleep(Simulator& sim, Time d) { return SleepAwaiter{sim, d}; }
