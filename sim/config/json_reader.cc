@@ -189,7 +189,7 @@ int64_t JsonValue::as_int(int64_t min, int64_t max) const {
   const std::string what = "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
   if (j_->is_number_unsigned()) {
     const uint64_t v = j_->get<uint64_t>();
-    if (max < 0 || v > static_cast<uint64_t>(max)) fail_expected(what);
+    if (max < 0 || v > static_cast<uint64_t>(max) || (min > 0 && v < static_cast<uint64_t>(min))) fail_expected(what);
     return static_cast<int64_t>(v);
   }
   if (!j_->is_number_integer()) fail_expected(what);
