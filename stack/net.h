@@ -21,15 +21,18 @@
 #include "sim/skbuff.h"
 #include "stack/inet_hashtables.h"
 #include "stack/kmem_cache.h"
+#include "stack/raw.h"
 #include "stack/request_sock.h"
 #include "stack/snmp.h"
 #include "stack/socket.h"
 #include "stack/sysctl.h"
+#include "stack/tcp.h"  // KmemCache<tcp_sock> needs the complete type
+#include "stack/udp.h"
 
 namespace stack {
 
 struct tcp_sock;
-struct udp_sock;
+struct inet_protosw;
 
 // Output route, as ip_route_output_key() would return it.
 struct rtable {
@@ -105,12 +108,19 @@ struct net {
 
   // Registries filled at boot: sock_register() and inet_register_protosw().
   std::array<const net_proto_family*, 46> net_families{};
+  // inetsw[type]: the AF_INET protocols of each socket type, in search
+  // order (af_inet.c). SIM: per kernel rather than a global list.
+  std::array<std::vector<const inet_protosw*>, 11> inetsw{};
+  // UDP's port table (net->ipv4.udp_table).
+  udp_table udptable;
 
   // Slabs.
   KmemCache<tcp_sock> tcp_sock_cache{"TCP"};
   KmemCache<tcp_request_sock> request_sock_cache{"request_sock_TCP"};
   KmemCache<socket> socket_cache{"sock_inode_cache"};
   KmemCache<file> file_cache{"filp"};
+  KmemCache<udp_sock> udp_sock_cache{"UDP"};
+  KmemCache<raw_sock> raw_sock_cache{"RAW"};  // raw and ping sockets
 
   uint16_t ip_ident = 0;  // IP ID counter for non-DF packets
 

@@ -37,6 +37,23 @@ constexpr std::string_view kNames[MIB_MAX] = {
     "TcpExtTCPChallengeACK",
     "TcpExtTCPACKSkippedSynRecv",
     "TcpExtTCPTimeWaitOverflow",
+    "IpInReceives",
+    "IpInHdrErrors",
+    "IpInAddrErrors",
+    "IpInUnknownProtos",
+    "IpInDiscards",
+    "IpInDelivers",
+    "IpOutRequests",
+    "IpOutNoRoutes",
+    "IpExtInTruncatedPkts",
+    "IpExtInCsumErrors",
+    "UdpInDatagrams",
+    "UdpNoPorts",
+    "UdpInErrors",
+    "UdpOutDatagrams",
+    "UdpRcvbufErrors",
+    "UdpSndbufErrors",
+    "UdpInCsumErrors",
 };
 }  // namespace
 

@@ -53,7 +53,8 @@ enum socket_state : uint8_t { SS_FREE, SS_UNCONNECTED, SS_CONNECTING, SS_CONNECT
 enum : uint8_t { RCV_SHUTDOWN = 1, SEND_SHUTDOWN = 2, SHUTDOWN_MASK = 3 };
 
 // sk_flags bits (enum sock_flags)
-enum : uint32_t { SOCK_DEAD = 1u << 0, SOCK_DONE = 1u << 1, SOCK_LINGER = 1u << 2, SOCK_KEEPOPEN = 1u << 3 };
+enum : uint32_t { SOCK_DEAD = 1u << 0, SOCK_DONE = 1u << 1, SOCK_LINGER = 1u << 2, SOCK_KEEPOPEN = 1u << 3,
+                  SOCK_BROADCAST = 1u << 4 };
 
 // sk_userlocks
 enum : uint8_t { SOCK_SNDBUF_LOCK = 1, SOCK_RCVBUF_LOCK = 2, SOCK_BINDADDR_LOCK = 4, SOCK_BINDPORT_LOCK = 8 };

@@ -33,16 +33,21 @@ struct socket {
   poll_table_entry* poll_head = nullptr;
 };
 
-// An open file description; only sockets exist in this kernel.
+// An open file description. Sockets, plus plain non-socket files standing in
+// for the process's stdio (fds 0-2, open at boot) and sys_open_file().
 struct file {
-  socket* sock = nullptr;
+  socket* sock = nullptr;  // null: not a socket (ENOTSOCK)
   int f_flags = 0;  // O_NONBLOCK, O_RDWR
   int refs = 1;
+  // False while accept() holds the fd number reserved but has not installed
+  // the file yet (get_unused_fd_flags() before fd_install()).
+  bool installed = true;
 };
 
 // Poll bits, as in include/uapi/asm-generic/poll.h
 enum : unsigned { NS_POLLIN = 0x1, NS_POLLPRI = 0x2, NS_POLLOUT = 0x4, NS_POLLERR = 0x8, NS_POLLHUP = 0x10,
-                  NS_POLLRDNORM = 0x40, NS_POLLWRNORM = 0x100, NS_POLLRDHUP = 0x2000 };
+                  NS_POLLNVAL = 0x20, NS_POLLRDNORM = 0x40, NS_POLLWRNORM = 0x100, NS_POLLWRBAND = 0x200,
+                  NS_POLLRDHUP = 0x2000 };
 
 // mirrors struct proto_ops: the API-facing half of a protocol.
 // SIM: operations that may sleep in Linux are split. The op makes one attempt
@@ -90,7 +95,7 @@ struct net_proto_family {
 };
 
 // mirrors sock_register(): install a family's create() in net_families[].
-// Returns 0, -EINVAL (family out of range) or -EEXIST.
+// Returns 0, -ENOBUFS (family out of range) or -EEXIST.
 int sock_register(net* n, const net_proto_family* ops);
 void sock_unregister(net* n, int family);
 
