@@ -55,13 +55,6 @@ int put_int(void* optval, int* optlen, int val) {
 
 }  // namespace
 
-const char* tcp_state_name(int state) {
-  static const char* const kNames[] = {"UNKNOWN", "ESTAB",     "SYN-SENT", "SYN-RECV",  "FIN-WAIT-1",
-                                       "FIN-WAIT-2", "TIME-WAIT", "UNCONN",   "CLOSE-WAIT", "LAST-ACK",
-                                       "LISTEN",  "CLOSING",   "SYN-RECV"};
-  return state > 0 && state < TCP_MAX_STATES ? kNames[state] : "UNKNOWN";
-}
-
 // mirrors tcp_set_state(): entering CLOSE unhashes the socket and (unless
 // the application bound the port itself) releases the port; leaving
 // ESTABLISHED or CLOSE_WAIT straight for CLOSE counts TcpEstabResets.
