@@ -127,14 +127,15 @@ class Parser {
     return static_cast<int64_t>(v);
   }
 
-  // A decimal integer token in [0, max]; `what` names it in messages.
-  uint64_t take_unsigned(std::string_view what, uint64_t max) {
+  // A decimal integer token in [0, max]. `what` says what was expected at
+  // this place, `noun` names the value in range errors.
+  uint64_t take_unsigned(std::string_view what, std::string_view noun, uint64_t max) {
     const Token& t = peek();
     if (t.kind != TokenKind::Integer) expected(what);
     take();
     const int64_t v = to_int64(t);
     if (v < 0 || static_cast<uint64_t>(v) > max)
-      fail(t.loc, std::string(what) + " " + t.text + " is out of range (0.." + std::to_string(max) + ")");
+      fail(t.loc, std::string(noun) + " " + t.text + " is out of range (0.." + std::to_string(max) + ")");
     return static_cast<uint64_t>(v);
   }
 
@@ -296,9 +297,9 @@ class Parser {
   std::optional<Ports> parse_ports() {
     if (peek().kind != TokenKind::Integer || !peek(1).is_punct('>')) return std::nullopt;
     Ports ports;
-    ports.src = static_cast<uint16_t>(take_unsigned("source port", kU16));
+    ports.src = static_cast<uint16_t>(take_unsigned("source port", "source port", kU16));
     take();  // '>'
-    ports.dst = static_cast<uint16_t>(take_unsigned("destination port after '>'", kU16));
+    ports.dst = static_cast<uint16_t>(take_unsigned("destination port after '>'", "destination port", kU16));
     return ports;
   }
 
@@ -307,7 +308,7 @@ class Parser {
     UdpDatagram udp;
     udp.ports = parse_ports();
     expect_punct('(', "'(' and the UDP payload length");
-    udp.payload_len = static_cast<uint16_t>(take_unsigned("UDP payload length", kU16));
+    udp.payload_len = static_cast<uint16_t>(take_unsigned("UDP payload length", "UDP payload length", kU16));
     expect_punct(')', "')' after the UDP payload length");
     return udp;
   }
@@ -318,11 +319,11 @@ class Parser {
     parse_flags(seg.flags);
 
     const SourceLoc seq_loc = peek().loc;
-    seg.seq = static_cast<uint32_t>(take_unsigned("sequence range start:end(length)", kU32));
+    seg.seq = static_cast<uint32_t>(take_unsigned("sequence range start:end(length)", "sequence number", kU32));
     expect_punct(':', "':' in sequence range start:end(length)");
-    seg.end_seq = static_cast<uint32_t>(take_unsigned("end sequence number in start:end(length)", kU32));
+    seg.end_seq = static_cast<uint32_t>(take_unsigned("end sequence number in start:end(length)", "sequence number", kU32));
     expect_punct('(', "'(' and the payload length in start:end(length)");
-    seg.payload_len = static_cast<uint16_t>(take_unsigned("payload length", kU16));
+    seg.payload_len = static_cast<uint16_t>(take_unsigned("payload length", "payload length", kU16));
     expect_punct(')', "')' after the payload length");
     if (static_cast<uint64_t>(seg.end_seq) != static_cast<uint64_t>(seg.seq) + seg.payload_len)
       fail(seq_loc, "inconsistent TCP sequence numbers: " + std::to_string(seg.seq) + ":" +
@@ -331,15 +332,15 @@ class Parser {
 
     if (peek().is_word("ack")) {
       take();
-      seg.ack = static_cast<uint32_t>(take_unsigned("acknowledgment number after 'ack'", kU32));
+      seg.ack = static_cast<uint32_t>(take_unsigned("acknowledgment number after 'ack'", "acknowledgment number", kU32));
     }
     if (peek().is_word("win")) {
       take();
-      seg.window = static_cast<uint16_t>(take_unsigned("window after 'win'", kU16));
+      seg.window = static_cast<uint16_t>(take_unsigned("window after 'win'", "window", kU16));
     }
     if (peek().is_word("urg")) {
       take();
-      seg.urg_ptr = static_cast<uint16_t>(take_unsigned("urgent pointer after 'urg'", kU16));
+      seg.urg_ptr = static_cast<uint16_t>(take_unsigned("urgent pointer after 'urg'", "urgent pointer", kU16));
     }
     if (peek().is_punct('<')) parse_tcp_options(seg, direction);
 
@@ -441,19 +442,19 @@ class Parser {
     } else if (name == "mss") {
       take();
       opt.kind = TcpOptionKind::Mss;
-      opt.mss = static_cast<uint16_t>(take_unsigned("MSS value after 'mss'", kU16));
+      opt.mss = static_cast<uint16_t>(take_unsigned("MSS value after 'mss'", "MSS", kU16));
     } else if (name == "wscale") {
       take();
       opt.kind = TcpOptionKind::WindowScale;
-      opt.wscale = static_cast<uint8_t>(take_unsigned("shift count after 'wscale'", kU8));
+      opt.wscale = static_cast<uint8_t>(take_unsigned("shift count after 'wscale'", "window scale shift count", kU8));
     } else if (name == "sack") {
       take();
       opt.kind = TcpOptionKind::Sack;
       do {
         SackBlock b;
-        b.left = static_cast<uint32_t>(take_unsigned("SACK block left:right", kU32));
+        b.left = static_cast<uint32_t>(take_unsigned("SACK block left:right", "SACK block edge", kU32));
         expect_punct(':', "':' in SACK block left:right");
-        b.right = static_cast<uint32_t>(take_unsigned("right edge of SACK block", kU32));
+        b.right = static_cast<uint32_t>(take_unsigned("right edge of SACK block", "SACK block edge", kU32));
         opt.sack.push_back(b);
       } while (peek().kind == TokenKind::Integer);
     } else if (name == "TS") {
@@ -461,10 +462,10 @@ class Parser {
       opt.kind = TcpOptionKind::Timestamp;
       if (!peek().is_word("val")) expected("'val' after 'TS'");
       take();
-      opt.ts_val = static_cast<uint32_t>(take_unsigned("timestamp value after 'val'", kU32));
+      opt.ts_val = static_cast<uint32_t>(take_unsigned("timestamp value after 'val'", "timestamp value", kU32));
       if (!peek().is_word("ecr")) expected("'ecr' after the timestamp value");
       take();
-      opt.ts_ecr = static_cast<uint32_t>(take_unsigned("timestamp echo reply after 'ecr'", kU32));
+      opt.ts_ecr = static_cast<uint32_t>(take_unsigned("timestamp echo reply after 'ecr'", "timestamp echo reply", kU32));
     } else if (name == "md5") {
       unsupported(t.loc, "TCP MD5 signature option");
     } else if (name == "FO" || name == "FOEXP") {
@@ -498,37 +499,40 @@ class Parser {
     }
     take();  // ')'
     if (!peek().is_punct('=')) expected("'=' and the expected result of " + name.text + "()");
-    take();
+    const int eq_line = take().loc.line;
     call.result = parse_expr(0);
     if (peek().kind == TokenKind::Word) {
-      const Token& e = take();
-      if (!errno_value(e.text)) fail(e.loc, "unknown errno name '" + e.text + "'");
+      const Token& e = peek();
+      if (!errno_value(e.text)) {
+        // A name on a later line is far more likely the next event with its
+        // time missing than a misspelt errno.
+        if (e.loc.line != eq_line) expected("event time (such as 0, +0.1 or *)");
+        fail(e.loc, "unknown errno name '" + e.text + "'");
+      }
+      take();
       call.errno_name = e.text;
     }
     if (peek().is_punct('(')) call.note = parse_note();
     return call;
   }
 
-  // The strerror text in `= -1 EAGAIN (Resource temporarily unavailable)`,
-  // kept as written with runs of whitespace folded to one space.
+  // The strerror text in `= -1 EAGAIN (Resource temporarily unavailable)`:
+  // the raw tokens up to ')', joined by one space where the source had a gap
+  // (whitespace or a comment), so printing it back lexes the same.
   std::string parse_note() {
     const Token& open = take();
+    std::string note;
+    std::size_t prev_end = open.end;
     while (!peek().is_punct(')')) {
-      if (peek().kind == TokenKind::Error) fail(peek().loc, peek().text);
-      if (peek().kind == TokenKind::End) fail(open.loc, "missing ')' to close the note opened here");
+      const Token& t = peek();
+      if (t.kind == TokenKind::Error) fail(t.loc, t.text);
+      if (t.kind == TokenKind::End) fail(open.loc, "missing ')' to close the note opened here");
+      if (!note.empty() && t.begin != prev_end) note += ' ';
+      note += src_.substr(t.begin, t.end - t.begin);
+      prev_end = t.end;
       take();
     }
-    const Token& close = take();
-    std::string note;
-    for (char c : src_.substr(open.end, close.begin - open.end)) {
-      const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-      if (space) {
-        if (!note.empty() && note.back() != ' ') note += ' ';
-      } else {
-        note += c;
-      }
-    }
-    if (!note.empty() && note.back() == ' ') note.pop_back();
+    take();  // ')'
     return note;
   }
 

@@ -165,7 +165,12 @@ std::string to_string(const Script& script) {
   std::string out;
   for (const Option& o : script.options) {
     out += "--" + o.name;
-    if (o.value) out += "=\"" + *o.value + "\"";
+    if (o.value) {
+      // Quoted only when it has to be: a raw value cannot contain whitespace
+      // and a quoted one cannot contain '"'.
+      const bool quote = o.value->empty() || o.value->find_first_of(" \t\n\r\v\f") != std::string::npos;
+      out += "=" + (quote ? "\"" + *o.value + "\"" : *o.value);
+    }
     out += "\n";
   }
   if (script.init_command) out += "`" + script.init_command->command + "`\n";
