@@ -24,16 +24,9 @@
 #include "sim/rng.h"
 #include "sim/simulator.h"
 #include "sim/time.h"
+#include "tools/bench_cases.h"
 
-namespace {
-
-struct BenchOptions {
-  int runs = 5;
-};
-
-double seconds_of(const std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+namespace bench {
 
 // Formats one result line from per-run samples (already in `unit`).
 std::string result_line(std::string_view name, std::vector<double> samples, std::string_view unit,
@@ -46,6 +39,20 @@ std::string result_line(std::string_view name, std::vector<double> samples, std:
   if (!extra.empty()) line += fmt::format(" {}", extra);
   return line;
 }
+
+}  // namespace bench
+
+namespace {
+
+struct BenchOptions {
+  int runs = 5;
+};
+
+double seconds_of(const std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+using bench::result_line;
 
 // ---- event_core: the "hold" model -------------------------------------------
 // A steady state of `pending` events; each dispatched event schedules one new
@@ -171,6 +178,9 @@ std::string timer_hold(const BenchOptions& opts) {
   return result_line("timer_hold", mps, "Mevents/s", fmt::format("timers={} events={}", kTimers, kEvents));
 }
 
+std::string syn_flood_case(const BenchOptions& o) { return bench::syn_flood(o.runs); }
+std::string half_open_case(const BenchOptions& o) { return bench::half_open(std::min(o.runs, 3)); }
+
 // ---- registry ----------------------------------------------------------------
 
 struct BenchCase {
@@ -185,6 +195,8 @@ constexpr BenchCase kCases[] = {
     {"event_core_1k", "hold model, 1k pending events", event_core_1k},
     {"timer_churn", "mod_timer moving 1M pending timers, driven by 64k events", timer_churn},
     {"timer_hold", "1M timers re-arming themselves: timer dispatch + mod_timer", timer_hold},
+    {"syn_flood", "2M spoofed SYNs at 200k/s through a 10 Gbps link, cookies on, backlog 4096", syn_flood_case},
+    {"half_open", "1M half-open request socks (syncookies off, backlog 2^20): bytes per request", half_open_case},
 };
 
 int usage() {
