@@ -160,8 +160,8 @@ std::string syn_flood(int runs) {
     pps.push_back(static_cast<double>(last.syns_in + last.synacks_out) / last.wall_s);
   }
   return result_line("syn_flood", pps, "packets/s",
-                     fmt::format("syns={} synacks={} cookies={} requests={} sim_s={:.1f} wall_s={:.2f}",
-                                 last.syns_in, last.synacks_out, last.cookies, last.requests, 10.0, last.wall_s));
+                     fmt::format("syns={} synacks={} cookies={} requests={} events={} sim_s={:.1f} wall_s={:.2f}",
+                                 last.syns_in, last.synacks_out, last.cookies, last.requests, last.events, 10.0, last.wall_s));
 }
 
 // 1 million half-open requests held at once (syncookies off, backlog 2^20).
