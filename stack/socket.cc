@@ -122,6 +122,34 @@ class FileRef {
   file* f_;
 };
 
+// An fd number held by accept() while it waits (get_unused_fd_flags()), with
+// the file it will install. Unless install() is called, the number is freed
+// and the file (and its socket) released, also when the call is abandoned.
+class ReservedFd {
+ public:
+  ReservedFd(net* n, int fd, file* f) : n_(n), fd_(fd), f_(f) {
+    f_->installed = false;
+    n_->fdt[static_cast<size_t>(fd_)] = f_;
+  }
+  ~ReservedFd() {
+    if (!f_) return;
+    n_->fdt[static_cast<size_t>(fd_)] = nullptr;
+    fput(n_, f_);
+  }
+  ReservedFd(const ReservedFd&) = delete;
+  ReservedFd& operator=(const ReservedFd&) = delete;
+  // mirrors fd_install()
+  void install() {
+    f_->installed = true;
+    f_ = nullptr;
+  }
+
+ private:
+  net* n_;
+  int fd_;
+  file* f_;
+};
+
 // mirrors sock_alloc_file(): O_RDWR plus the O_NONBLOCK the caller asked for.
 file* sock_alloc_file(net* n, socket* sock, int flags) {
   file* f = n->file_cache.alloc();
@@ -605,9 +633,7 @@ sim::Task<int> sys_accept4(net* n, int fd, sockaddr* addr, int* addrlen, int fla
   socket* newsock = sock_alloc(n);
   newsock->type = sock->type;
   newsock->ops = sock->ops;
-  file* newfile = sock_alloc_file(n, newsock, flags);
-  newfile->installed = false;  // the number is reserved, the fd not yet valid
-  n->fdt[static_cast<size_t>(newfd)] = newfile;
+  ReservedFd reserved(n, newfd, sock_alloc_file(n, newsock, flags));
 
   struct sock* sk = sock->sk;
   const bool nonblock = (f->f_flags & O_NONBLOCK) != 0;
@@ -624,12 +650,8 @@ sim::Task<int> sys_accept4(net* n, int fd, sockaddr* addr, int* addrlen, int fla
     const int len = newsock->ops->getname(newsock, reinterpret_cast<sockaddr*>(&address), 2);
     err = len < 0 ? -ECONNABORTED : move_addr_to_user(&address, len, addr, addrlen);
   }
-  if (err < 0) {
-    n->fdt[static_cast<size_t>(newfd)] = nullptr;
-    fput(n, newfile);
-    co_return err;
-  }
-  newfile->installed = true;  // fd_install()
+  if (err < 0) co_return err;  // the reservation releases the new socket
+  reserved.install();
   co_return newfd;
 }
 
