@@ -9,12 +9,13 @@
 // wire for its serialization time, then vanishes (counted in `lost`).
 // Because every packet of a direction sees the same delay, arrivals keep the
 // order of departures: in-flight packets wait in a FIFO that the direction
-// owns, and one arrival event per packet pops its head. Nothing is allocated
-// per packet.
+// owns, and a single pending arrival event per direction pops its head and
+// schedules the next. Nothing is allocated per packet.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/config/units.h"
 #include "sim/net/net_device.h"
@@ -27,11 +28,49 @@ namespace sim::net {
 
 struct Link;
 
+// Packets on the wire of one direction, in arrival order: a ring of (buffer,
+// arrival time) that grows geometrically and is then reused, so the arrival
+// path reads times from a small hot array instead of from buffers last
+// touched a propagation delay ago.
+class InFlight {
+ public:
+  struct Entry {
+    SkBuff* skb;
+    const uint8_t* data;  // skb->data, for prefetching without touching skb
+    sim::Time arrive;
+  };
+  bool empty() const { return count_ == 0; }
+  size_t size() const { return count_; }
+  void push(SkBuff* skb, sim::Time arrive) {
+    if (count_ == ring_.size()) grow();
+    ring_[(head_ + count_) & (ring_.size() - 1)] = Entry{skb, skb->data, arrive};
+    ++count_;
+  }
+  const Entry& front() const { return ring_[head_]; }
+  // The entry k places behind the front; k < size().
+  const Entry& at(size_t k) const { return ring_[(head_ + k) & (ring_.size() - 1)]; }
+  SkBuff* pop() {
+    SkBuff* s = ring_[head_].skb;
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --count_;
+    return s;
+  }
+  void purge() {
+    while (!empty()) kfree_skb(pop());
+  }
+
+ private:
+  void grow();
+  std::vector<Entry> ring_;  // size is zero or a power of two
+  size_t head_ = 0;
+  size_t count_ = 0;
+};
+
 struct LinkDir {
   Link* link = nullptr;
   NetDevice* from = nullptr;
   NetDevice* to = nullptr;
-  SkbQueue in_flight;     // sent, arrival pending
+  InFlight in_flight;     // sent, arrival pending
   sim::Rng rng{0};        // loss draws of this direction
   uint64_t sent = 0;      // packets that started transmission (lost ones included)
   uint64_t lost = 0;

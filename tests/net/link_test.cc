@@ -275,3 +275,37 @@ TEST_CASE("a host without a stack counts what it receives and frees it") {
   CHECK(w.node("b").rx_unclaimed == 3);
   w.finish();
 }
+
+TEST_CASE("thousands of packets in flight arrive in order, each at its exact time") {
+  World w(pair(R"("bandwidth": "10Gbps", "delay": "1ms", "queue": {"packets": 5000})"));
+  Sink sink;
+  sink.attach(w.sim, w.node("b"));
+  burst(w, 3000, 125);  // 100 ns each on the wire
+  w.sim.run_until(sim::Time::from_ns(1'000'000 + 100));
+  CHECK(sink.got.size() == 1);
+  CHECK(w.net->find_link("ab")->dir[0].in_flight.size() == 2999);
+  w.sim.run();
+  REQUIRE(sink.got.size() == 3000);
+  for (uint32_t i = 0; i < 3000; ++i) {
+    REQUIRE(sink.got[i].tag == i);
+    REQUIRE(sink.got[i].at.ns() == (i + 1) * 100LL + 1'000'000);
+  }
+  w.finish();
+}
+
+TEST_CASE("tearing the network down returns queued and in-flight buffers to the pool") {
+  sim::Simulator simulator;
+  sim::SkbPool pool;
+  {
+    sim::net::Network net(pair(R"("bandwidth": "1Mbps", "delay": "1s")"), simulator, pool, 1);
+    sim::net::Node& a = *net.find_node("a");
+    for (int i = 0; i < 20; ++i) {
+      nettest::send_from(a, nettest::udp_packet(pool, addr("10.0.0.1"), addr("10.0.0.2"), 1500));
+    }
+    simulator.run_until(sim::Time::from_ns(100'000'000));  // some on the wire, some still queued
+    CHECK(net.find_link("ab")->dir[0].in_flight.size() > 0);
+    CHECK(a.devs[0]->txq.q.qlen > 0);
+    CHECK(pool.in_use() == 20);
+  }
+  CHECK(pool.in_use() == 0);
+}
