@@ -9,7 +9,9 @@
 // no fragmentation, no redirects, no rp_filter.
 #include <cstring>
 
+#include "sim/log.h"
 #include "sim/net/node.h"
+#include "sim/wire/ipv4_addr.h"
 #include "sim/wire/bytes.h"
 #include "sim/wire/checksum.h"
 #include "sim/wire/ipv4.h"
@@ -53,6 +55,8 @@ void ip_decrease_ttl(uint8_t* iph) {
 void ip_forward(Node& node, const Route& rt, const sim::wire::Ipv4Repr& iph, SkBuff* skb) {
   IpStats& st = node.ip;
   if (iph.ttl <= 1) {
+    SPDLOG_LOGGER_DEBUG(sim::logs().net, "{} ip_forward: TTL expired, {} -> {}", node.name,
+                        sim::wire::ipv4_addr_str(iph.saddr), sim::wire::ipv4_addr_str(iph.daddr));
     ++st.InHdrErrors;
     ++st.ttl_expired;
     kfree_skb(skb);
@@ -60,6 +64,8 @@ void ip_forward(Node& node, const Route& rt, const sim::wire::Ipv4Repr& iph, SkB
   }
   NetDevice& out = *rt.dev;
   if (iph.total_len > out.mtu) {
+    SPDLOG_LOGGER_DEBUG(sim::logs().net, "{} ip_forward: {} bytes exceed the MTU {} of {}", node.name, iph.total_len,
+                        out.mtu, out.name);
     ++st.FragFails;
     kfree_skb(skb);
     return;
@@ -76,6 +82,8 @@ void ip_router_input(Node& node, NetDevice& dev, SkBuff* skb) {
   sim::wire::Ipv4Repr iph;
   const ParseResult r = sim::wire::parse_ipv4(skb->data, skb->len, iph);
   if (r != ParseResult::kOk) {
+    SPDLOG_LOGGER_DEBUG(sim::logs().net, "{} ip_rcv: bad header ({}) on {}", node.name,
+                        sim::wire::parse_result_name(r), dev.name);
     switch (r) {
       case ParseResult::kIpBadChecksum:
         ++st.InCsumErrors;
@@ -96,6 +104,8 @@ void ip_router_input(Node& node, NetDevice& dev, SkBuff* skb) {
 
   const Route* rt = node.fib.lookup(iph.daddr);
   if (!rt) {
+    SPDLOG_LOGGER_DEBUG(sim::logs().net, "{} ip_route_input: no route to {}", node.name,
+                        sim::wire::ipv4_addr_str(iph.daddr));
     ++st.InNoRoutes;
     kfree_skb(skb);
     return;

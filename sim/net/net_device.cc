@@ -1,5 +1,6 @@
 #include "sim/net/net_device.h"
 
+#include "sim/log.h"
 #include "sim/net/node.h"
 
 namespace sim::net {
@@ -53,6 +54,8 @@ int dev_queue_xmit(NetDevice& dev, SkBuff* skb) {
   TxQueue& q = dev.txq;
   if (q.q.qlen >= q.limit.packets || skb->len > q.limit.bytes - q.q.bytes) {
     // Drop-tail: the arriving packet is the one lost.
+    SPDLOG_LOGGER_DEBUG(sim::logs().net, "{}:{} txq full ({} packets, {} bytes): drop {} bytes", dev.node->name,
+                        dev.name, q.q.qlen, q.q.bytes, skb->len);
     ++q.drops;
     ++dev.stats.tx_dropped;
     kfree_skb(skb);
