@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "stack/inet_diag.h"
@@ -248,6 +249,34 @@ TEST_CASE("shutdown(SHUT_RD) on a listener with a queued child: the child is res
   CHECK(p.b->mib(TCP_MIB_OUTRSTS) == rsts + 1);
   CHECK(now(sys_accept4(p.b->k(), l, nullptr, nullptr, 0)) == -EINVAL);
   CHECK(sys_listen(p.b->k(), l, 4) == 0);
+}
+
+TEST_CASE("connect: a blocked connect() whose socket is shut down meanwhile fails with EPIPE") {
+  Pair p;
+  const int c = p.client();
+  Call<int> con(sys_connect(p.a->k(), c, sa(endpoint(ip("10.0.0.9"), 80)), kSinLen));  // never answered
+  p.w.run_for(500_ms);
+  REQUIRE_FALSE(con.done());
+  CHECK(sys_shutdown(p.a->k(), c, SHUT_RDWR) == 0);
+  p.w.run_for(0_ms);
+  REQUIRE(con.done());
+  CHECK(con.value() == -EPIPE);
+}
+
+TEST_CASE("accept: the peer address is truncated to addrlen, which reports the full length") {
+  Pair p;
+  const int l = p.listen_on(80, 4);
+  const int c = p.client(SOCK_NONBLOCK);
+  REQUIRE(now(sys_connect(p.a->k(), c, sa(kServer80), kSinLen)) == -EINPROGRESS);
+  p.w.run_for(3_ms);
+  unsigned char buf[16];
+  std::memset(buf, 0xaa, sizeof buf);
+  int len = 4;
+  const int s = now(sys_accept4(p.b->k(), l, reinterpret_cast<sockaddr*>(buf), &len, 0));
+  REQUIRE(s >= 0);
+  CHECK(len == kSinLen);
+  CHECK(buf[0] == AF_INET);  // sin_family, little-endian
+  CHECK(buf[4] == 0xaa);     // nothing past the 4 bytes offered
 }
 
 // ---- TCP echo through the same API ---------------------------------------------------
