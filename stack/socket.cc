@@ -56,10 +56,6 @@ constexpr int kNproto = 46;          // NPROTO == AF_MAX
 constexpr int kSockaddrStorage = static_cast<int>(sizeof(sockaddr_storage));  // 128
 constexpr int SOCK_MIN_SNDBUF = 4608;  // 2 * (2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)))
 constexpr int SOCK_MIN_RCVBUF = 2304;  // 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff))
-// SIM: net.core.rmem_default / wmem_default are not sysctls here; these are
-// their Linux defaults (TCP replaces them with tcp_rmem[1]/tcp_wmem[1]).
-constexpr int kRmemDefault = 212992;
-constexpr int kWmemDefault = 212992;
 // Socket timeouts are kept in jiffies by Linux; SO_RCVTIMEO rounds up to one.
 // SIM: HZ=250, the reference kernel's.
 constexpr int64_t HZ = 250;
@@ -899,8 +895,8 @@ void sk_write_space(sock* sk) { sk_wake(sk); }
 // timeouts, and the socket <-> sock links (or the sock's own wait queue when
 // there is no socket yet).
 void sock_init_data(socket* sock, struct sock* sk) {
-  sk->sk_rcvbuf = kRmemDefault;
-  sk->sk_sndbuf = kWmemDefault;
+  sk->sk_rcvbuf = sk->skc_net->sysctl.rmem_default;
+  sk->sk_sndbuf = sk->skc_net->sysctl.wmem_default;
   sk->skc_state = TCP_CLOSE;
   sk->sk_socket = sock;
   if (sock) {

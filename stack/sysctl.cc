@@ -18,8 +18,10 @@ struct Entry {
 constexpr int kIntMax = 2147483647;
 // Sorted by name; ranges follow the kernel's sysctl tables where they set one.
 constexpr Entry kTable[] = {
+    {"net.core.rmem_default", NS_FIELD(rmem_default), 1, 2304, kIntMax},
     {"net.core.rmem_max", NS_FIELD(rmem_max), 1, 2304, kIntMax},
     {"net.core.somaxconn", NS_FIELD(somaxconn), 1, 0, kIntMax},
+    {"net.core.wmem_default", NS_FIELD(wmem_default), 1, 4608, kIntMax},
     {"net.core.wmem_max", NS_FIELD(wmem_max), 1, 4608, kIntMax},
     {"net.ipv4.ip_default_ttl", NS_FIELD(ip_default_ttl), 1, 1, 255},
     {"net.ipv4.ip_local_port_range", NS_FIELD(ip_local_port_range), 2, 1, 65535},

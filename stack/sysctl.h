@@ -16,6 +16,8 @@ struct Sysctls {
   // net.core
   int somaxconn = 4096;
   int rmem_max = 4194304;
+  int rmem_default = 212992;
+  int wmem_default = 212992;
   int wmem_max = 4194304;
   // net.ipv4 (TCP)
   int tcp_max_syn_backlog = 2048;  // SIM: Linux derives it from the ehash size; 2048 is the 6.18 test host's value

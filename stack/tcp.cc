@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "stack/inet_connection_sock.h"
+#include "stack/ip.h"
 #include "stack/net.h"
 #include "stack/tcp.h"
 
@@ -319,7 +320,7 @@ int retrans_to_secs(uint8_t retrans, int timeout, int rto_max) {
 
 // mirrors do_tcp_setsockopt() for the options we implement.
 int tcp_setsockopt(sock* sk, int level, int optname, const void* optval, int optlen) {
-  if (level != IPPROTO_TCP) return -ENOPROTOOPT;  // SIM: no IP-level options yet
+  if (level != IPPROTO_TCP) return ip_setsockopt(sk, level, optname, optval, optlen);
   tcp_sock* tp = tcp_sk(sk);
   inet_connection_sock* icsk = inet_csk(sk);
   int val = 0;
@@ -366,7 +367,7 @@ int tcp_setsockopt(sock* sk, int level, int optname, const void* optval, int opt
 
 // mirrors do_tcp_getsockopt()
 int tcp_getsockopt(sock* sk, int level, int optname, void* optval, int* optlen) {
-  if (level != IPPROTO_TCP) return -ENOPROTOOPT;
+  if (level != IPPROTO_TCP) return ip_getsockopt(sk, level, optname, optval, optlen);
   const net* n = sk->skc_net;
   tcp_sock* tp = tcp_sk(sk);
   inet_connection_sock* icsk = inet_csk(sk);

@@ -728,7 +728,6 @@ int tcp_rcv_synsent_state_process(sock* sk, const tcp_segment& seg) {
     // mirrors tcp_finish_connect()
     tcp_set_state(sk, TCP_ESTABLISHED);
     tcp_init_transfer(sk);
-    if (sk->sk_socket) sk->sk_socket->state = SS_CONNECTED;
     if (!sk->flag(SOCK_DEAD)) sk_state_change(sk);
     tcp_send_ack(sk);
     tcp_push(sk);
@@ -805,8 +804,7 @@ int tcp_rcv_state_process(sock* sk, sim::SkBuff* skb, const tcp_segment& seg) {
       tp->max_window = std::max(tp->max_window, tp->snd_wnd);
       tp->snd_wl1 = seg.seq;
       tcp_init_transfer(sk);
-      if (sk->sk_socket) sk->sk_socket->state = SS_CONNECTED;
-      if (!sk->flag(SOCK_DEAD)) sk_state_change(sk);
+        if (!sk->flag(SOCK_DEAD)) sk_state_change(sk);
       break;
     case TCP_FIN_WAIT1:
       if (tp->snd_una != tp->write_seq) break;

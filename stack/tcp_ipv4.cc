@@ -7,15 +7,13 @@
 #include "sim/wire/bytes.h"
 #include "sim/wire/tcp.h"
 #include "stack/inet_connection_sock.h"
+#include "stack/ip.h"
 #include "stack/net.h"
 #include "stack/tcp.h"
 
 namespace stack {
 
 namespace {
-
-bool ipv4_is_multicast(uint32_t a) { return (a & 0xf0000000u) == 0xe0000000u; }
-bool ipv4_is_lbcast(uint32_t a) { return a == 0xffffffffu; }
 
 // mirrors tcp_rtx_synack() (tcp_output.c): a SYN-ACK retransmission.
 int tcp_rtx_synack(const sock* sk, request_sock* req) {

@@ -10,6 +10,7 @@
 #include "sim/wire/tcp.h"
 #include "sim/wire/tcp_options.h"
 #include "stack/inet_connection_sock.h"
+#include "stack/ip.h"
 #include "stack/net.h"
 #include "stack/tcp.h"
 
@@ -204,7 +205,14 @@ int tcp_transmit_skb(sock* sk, sim::SkBuff* skb, bool clone) {
     if (icsk->icsk_ack.quick) --icsk->icsk_ack.quick;
   }
   if (tcb->end_seq != tcb->seq || (r.flags & TCPHDR_SYN)) tp->lsndtime = n->now();
-  return push_and_send(n, out, r, inet_sk(sk)->inet_saddr, sk->skc_daddr, sk->sk_tos);
+  // Through ip_queue_xmit(): a connected socket numbers its IP IDs.
+  const uint32_t hlen = sim::wire::tcp_header_len(r);
+  uint8_t* h = out->push(hlen);
+  sim::wire::emit_tcp_header(h, r);
+  sim::wire::tcp_fill_checksum(h, out->len, inet_sk(sk)->inet_saddr, sk->skc_daddr);
+  n->mib_inc(TCP_MIB_OUTSEGS);
+  if (r.flags & TCPHDR_RST) n->mib_inc(TCP_MIB_OUTRSTS);
+  return ip_queue_xmit(sk, out, inet_sk(sk)->inet_saddr, sk->skc_daddr, IPPROTO_TCP, sk->sk_tos, 0);
 }
 
 // mirrors tcp_make_synack(): a SYN-ACK for `req`, options in Linux's order,
