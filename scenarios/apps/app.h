@@ -156,4 +156,8 @@ bool is_errno_name(std::string_view name);
 
 sockaddr_in make_sockaddr(uint32_t addr, uint16_t port);
 
+// " (did you mean \"X\"?)" for the candidate closest to `name` by edit
+// distance, when it is close enough to be a typo; "" otherwise.
+std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& candidates);
+
 }  // namespace scenario::apps

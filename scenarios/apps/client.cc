@@ -99,6 +99,7 @@ nlohmann::json to_json(const std::any& a) {
 }
 
 struct Client {
+  Client(AppEnv& e, const ClientConfig& c) : env(e), cfg(c) {}
   AppEnv& env;
   const ClientConfig& cfg;
   uint64_t launched = 0;
@@ -187,7 +188,7 @@ sim::Task<void> loop_task(Client& c) {
 
 sim::Task<void> run(AppEnv& env, const std::any& config) {
   const auto& cfg = std::any_cast<const ClientConfig&>(config);
-  auto state = std::make_shared<Client>(Client{env, cfg});
+  auto state = std::make_shared<Client>(env, cfg);
   env.keep_alive.push_back(state);
   Client& c = *state;
   c.buf.resize(static_cast<size_t>(std::min<uint64_t>(std::max(cfg.request_size, cfg.response_size), 65536) + 1));

@@ -119,6 +119,7 @@ nlohmann::json to_json(const std::any& a) {
 
 // What the tasks of one server share.
 struct Server {
+  Server(AppEnv& e, const ServerConfig& c) : env(e), cfg(c) {}
   AppEnv& env;
   const ServerConfig& cfg;
   int lfd = -1;
@@ -231,7 +232,7 @@ sim::Task<void> worker(Server& s) {
 
 sim::Task<void> run(AppEnv& env, const std::any& config) {
   const auto& cfg = std::any_cast<const ServerConfig&>(config);
-  auto state = std::make_shared<Server>(Server{env, cfg});
+  auto state = std::make_shared<Server>(env, cfg);
   env.keep_alive.push_back(state);
   Server& s = *state;
   s.buf.resize(static_cast<size_t>(std::min<uint64_t>(std::max(cfg.request_size, cfg.response_size), 65536) + 1));

@@ -95,11 +95,6 @@ std::any parse(const JsonObject& o, AppParseCtx& ctx) {
   return c;
 }
 
-std::string rate_text(double r) {
-  nlohmann::json j = r;
-  return j.dump();
-}
-
 nlohmann::json to_json(const std::any& a) {
   const auto& c = std::any_cast<const SynFloodConfig&>(a);
   nlohmann::json j = {{"dst", c.dst.text},

@@ -121,10 +121,10 @@ Expectation parse_one(const JsonValue& v, const ExpectTarget& t, const std::stri
                                                                 {"<=", CmpOp::kLe}, {">=", CmpOp::kGe},
                                                                 {"<", CmpOp::kLt},  {">", CmpOp::kGt}};
   bool found = false;
-  for (const auto& [t, op] : kOps) {
-    if (std::string_view(text).substr(i, t.size()) == t) {
+  for (const auto& [tok, op] : kOps) {
+    if (std::string_view(text).substr(i, tok.size()) == tok) {
       e.op = op;
-      i += t.size();
+      i += tok.size();
       found = true;
       break;
     }
@@ -267,12 +267,30 @@ std::vector<Expectation> parse_expect(const JsonValue& v, const std::vector<Expe
       if (x.name == name) t = &x;
     if (!t) {
       std::string names;
-      for (const ExpectTarget& x : targets) names += (names.empty() ? "" : ", ") + x.name;
-      tv.fail("unknown target \"" + name + "\": expected a host or an app name (" + names + ")");
+      std::vector<std::string_view> all;
+      for (const ExpectTarget& x : targets) all.push_back(x.name);
+      for (size_t i = 0; i < targets.size() && i < 20; ++i) names += (i ? ", " : "") + targets[i].name;
+      if (targets.size() > 20) names += ", ...";
+      tv.fail("unknown target \"" + name + "\"" + apps::did_you_mean(name, all) +
+              ": expected a host or an app name (" + names + ")");
     }
     for (const auto& [metric, mv] : tv.as_map().members()) {
       const auto unit = metric_unit(*t, metric);
-      if (!unit) mv.fail("unknown metric \"" + metric + "\" for " + name + "; expected " + known_metrics(*t));
+      if (!unit) {
+        std::vector<std::string_view> cands;
+        if (t->kind == TargetKind::kHost) {
+          for (int m = 0; m < stack::MIB_MAX; ++m) cands.push_back(stack::mib_name(static_cast<stack::Mib>(m)));
+          cands.insert(cands.end(), std::begin(kHostExtra), std::end(kHostExtra));
+        } else {
+          if (t->def->kind == apps::AppKind::kClient)
+            for (const MetricInfo& i : kClientMetrics) cands.push_back(i.name);
+          if (t->def->kind == apps::AppKind::kServer)
+            cands.insert(cands.end(), std::begin(kListenerMetrics), std::end(kListenerMetrics));
+          cands.insert(cands.end(), t->def->counters.begin(), t->def->counters.end());
+        }
+        mv.fail("unknown metric \"" + metric + "\" for " + name + apps::did_you_mean(metric, cands) + "; expected " +
+                known_metrics(*t));
+      }
       out.push_back(parse_one(mv, *t, metric, *unit));
     }
   }

@@ -57,7 +57,10 @@ std::string sysctl_value_text(const JsonValue& v) {
 void apply_sysctls(const JsonValue& v, stack::Sysctls& s, nlohmann::json* echo) {
   for (const auto& [name, val] : v.as_map().members()) {
     const std::string err = stack::sysctl_set(s, name, sysctl_value_text(val));
-    if (!err.empty()) val.fail("sysctl " + name + ": " + err);
+    if (!err.empty()) {
+      const bool known = !stack::sysctl_get(s, name).empty();
+      val.fail(err + (known ? std::string() : apps::did_you_mean(name, stack::sysctl_names())));
+    }
     if (echo) (*echo)[name] = stack::sysctl_get(s, name);
   }
 }
