@@ -25,7 +25,7 @@ constexpr int kMutantsPerScript = 600;
 
 std::vector<std::string> corpus() {
   std::vector<std::string> paths;
-  for (const auto& e : std::filesystem::directory_iterator("tests/pkt/testdata"))
+  for (const auto& e : std::filesystem::directory_iterator("tests/conformance"))
     if (e.path().extension() == ".pkt") paths.push_back(e.path().string());
   std::sort(paths.begin(), paths.end());
   std::vector<std::string> out;

@@ -25,6 +25,20 @@ constexpr int64_t kAnyTimeCapNs = 3600LL * 1000000000LL;
 
 std::string secs(int64_t ns) { return format_seconds(ns < 0 ? 0 : ns) + " s"; }
 
+// When an event was due: " at 0.5 s", " at 0.5~1 s", or "" for `*`.
+std::string due_text(const EventDue& due) {
+  if (due.any) return "";
+  if (due.end_ns != due.start_ns) return " at " + format_seconds(due.start_ns) + "~" + secs(due.end_ns);
+  return " at " + secs(due.start_ns);
+}
+
+// An event without its time: "< S 0:0(0) win 32792", "accept(3, ..., ...) = 4".
+std::string action_text(const Event& e) {
+  if (const Packet* p = e.packet()) return to_string(*p);
+  if (const Syscall* c = e.syscall()) return to_string(*c);
+  return "`" + e.command()->command + "`";
+}
+
 // An outbound packet the runner has seen and not yet matched.
 struct Seen {
   int64_t at_ns = 0;
@@ -56,7 +70,10 @@ class ScriptRun {
   }
   bool failed() const { return failure_.has_value(); }
 
-  int64_t now() const { return host_->sim.now().ns(); }
+  // Script time (ns since the first event) of a simulated time, and back.
+  int64_t script_ns(sim::Time t) const { return (t - host_->epoch).ns(); }
+  sim::Time sim_time(int64_t script_ns) const { return host_->epoch + sim::Time::from_ns(script_ns); }
+  int64_t now() const { return script_ns(host_->sim.now()); }
 
   // ---- the simulation ----
   void collect_sent();
@@ -100,14 +117,14 @@ void ScriptRun::collect_sent() {
     std::string err;
     std::optional<WireSegment> seg = parse_outbound(p.bytes, &is_tcp, &err);
     if (!seg) {
-      if (!err.empty()) fail(current_line_, "the host sent a malformed packet at " + secs(p.at.ns()) + ": " + err);
+      if (!err.empty()) fail(current_line_, "the host sent a malformed packet at " + secs(script_ns(p.at)) + ": " + err);
       continue;  // not TCP: nothing in the scripts we run is about it
     }
     const LiveTuple t{{seg->saddr, seg->sport},
                       {seg->daddr, seg->dport},
                       (seg->flags & sim::wire::TCPHDR_SYN) != 0,
                       (seg->flags & sim::wire::TCPHDR_ACK) != 0};
-    Seen s{p.at.ns(), std::move(*seg), peer_.socket_for_live_packet(t)};
+    Seen s{script_ns(p.at), std::move(*seg), peer_.socket_for_live_packet(t)};
     trace((s.owner ? "sent " : "sent (not tracked) ") + describe(s));
     if (s.owner) seen_.push_back(std::move(s));
   }
@@ -128,7 +145,7 @@ std::string ScriptRun::describe(const Seen& s) const {
 }
 
 void ScriptRun::verify_call_return(const Event& e, CallInFlight& c, int64_t due_ns, int64_t tol_ns) {
-  const int64_t at = c.returned.ns();
+  const int64_t at = script_ns(c.returned);
   if (at < due_ns - tol_ns || at > due_ns + tol_ns) {
     fail(e.loc.line, "expected " + to_string(*e.syscall()) + " to return at " + secs(due_ns) + " got it returning " +
                          format_return(c.ret) + " at " + secs(at) +
@@ -169,11 +186,11 @@ bool ScriptRun::advance(int64_t limit_ns, const std::function<bool()>& stop) {
     int64_t bound = limit_ns;
     if (pending_ && pending_->due_ns + pending_->tol_ns < bound) bound = pending_->due_ns + pending_->tol_ns;
     if (bound < now()) bound = now();
-    if (!sim.empty() && sim.next_time().ns() <= bound) {
+    if (!sim.empty() && script_ns(sim.next_time()) <= bound) {
       sim.step();
       continue;
     }
-    if (bound > now()) sim.run_until(sim::Time::from_ns(bound));
+    if (bound > now()) sim.run_until(sim_time(bound));
     collect_sent();
     check_pending(bound < limit_ns);
     if (failed()) return false;
@@ -190,8 +207,8 @@ void ScriptRun::wait_for_event_time(const Event& e, int64_t due_ns, int64_t tol_
   advance(due_ns, [&] { return !seen_.empty() && seen_.front().at_ns < earliest_ok; });
   if (failed() || seen_.empty() || seen_.front().at_ns >= earliest_ok) return;
   const Seen& s = seen_.front();
-  fail(e.loc.line, "expected " + e.text + " at " + secs(due_ns) + " got unexpected packet " + describe(s) + " at " +
-                       secs(s.at_ns));
+  fail(e.loc.line, "expected " + action_text(e) + " at " + secs(due_ns) + " got unexpected packet " + describe(s) +
+                       " at " + secs(s.at_ns));
 }
 
 // packetdrill's await_idle_thread(): a later call waits for a blocking one.
@@ -205,8 +222,8 @@ void ScriptRun::run_command(int line, const ShellCommand& cmd) {
   const SysctlCommand sc = parse_sysctl_command(cmd.command);
   if (sc.error) {
     const SourceLoc at = command_offset_loc(cmd, sc.error_offset);
-    fail(line, "unsupported shell command `" + cmd.command + "` (" + std::to_string(at.line) + ":" +
-                   std::to_string(at.column) + ": " + *sc.error + "); the simulated host only runs sysctl writes");
+    fail(line, "`" + cmd.command + "` at " + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +
+                   *sc.error);
     return;
   }
   for (const SysctlSetting& s : sc.settings) {
@@ -243,7 +260,7 @@ void ScriptRun::run_outbound(const Event& e, const Packet& p, const EventDue& du
   const int64_t limit = due.any ? now() + kAnyTimeCapNs : win.latest;
   const bool got = advance(limit, [&] { return !seen_.empty(); });
   if (failed()) return;
-  const std::string want = "expected " + to_string(p) + (due.any ? std::string() : " at " + secs(due.start_ns));
+  const std::string want = "expected " + to_string(p) + due_text(due);
   if (!got) return fail(e.loc.line, want + " got no packet by " + secs(now()));
 
   Seen seen = std::move(seen_.front());
@@ -272,8 +289,7 @@ void ScriptRun::run_outbound(const Event& e, const Packet& p, const EventDue& du
     return fail(e.loc.line, want + " got " + (early ? "unexpected packet " : "") + got_text + " (" + *diff + ")");
   }
   if (!win.contains(seen.at_ns)) {
-    std::string range = due.end_ns != due.start_ns ? secs(due.start_ns) + "~" + secs(due.end_ns) : secs(due.start_ns);
-    return fail(e.loc.line, "expected " + to_string(p) + " at " + range + " got it at " + secs(seen.at_ns) +
+    return fail(e.loc.line, want + " got it at " + secs(seen.at_ns) +
                                 (tol ? " (tolerance " + secs(tol) + ")" : std::string()));
   }
   trace("matched line " + std::to_string(e.loc.line));

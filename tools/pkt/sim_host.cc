@@ -55,6 +55,8 @@ SimHost::SimHost(const HostSetup& setup) {
   stack::attach_to_node(*kernel, node);
   sim::net::dev_set_tx(*tun, &capture_outbound, this);
   tasks = std::make_unique<sim::TaskGroup>(sim);
+  sim.run_until(kBootUptime);
+  epoch = sim.now();
 }
 
 SimHost::~SimHost() {

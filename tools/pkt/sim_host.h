@@ -24,6 +24,13 @@
 
 namespace pkt {
 
+// How long the host has been up when a script starts (script time 0). A
+// real host under packetdrill has been up for a while; the kernel, like
+// Linux, uses a timestamp of 0 as "not set" in places (retrans_stamp), so a
+// script must not start at the instant of boot. Ten minutes also puts script
+// time 0 at the start of a SYN-cookie minute.
+inline constexpr sim::Time kBootUptime = sim::seconds(600);
+
 struct HostSetup {
   uint32_t local_ip = 0;   // host order
   uint32_t netmask = 0xffff0000u;
@@ -55,6 +62,9 @@ class SimHost {
   sim::net::NetDevice* tun = nullptr;
   std::unique_ptr<stack::net> kernel;
   std::unique_ptr<sim::TaskGroup> tasks;
+
+  // Simulated time of script time 0 (kBootUptime after boot).
+  sim::Time epoch;
 
   // Packets sent and not yet taken by the runner, oldest first.
   std::deque<SentPacket> sent;
