@@ -40,7 +40,7 @@ TEST_CASE("report.html renders every chart offline with no console errors") {
   std::ofstream(dir + "/timeseries.csv") << netsim::testing::fixture_timeseries();
   const auto summary = netsim::testing::fixture_summary();
   std::string err;
-  REQUIRE_MESSAGE(netsim::report::write_report(dir, summary, &err), err);
+  REQUIRE_MESSAGE(netsim::report::write_report_json(dir, summary, &err), err);
 
   netsim::report::Timeseries ts;
   REQUIRE(netsim::report::parse_timeseries_csv(netsim::testing::fixture_timeseries(), &ts, &err));

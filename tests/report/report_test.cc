@@ -237,8 +237,8 @@ TEST_CASE("same results, same bytes; write_report reads timeseries.csv from the 
   std::ofstream(a + "/timeseries.csv") << netsim::testing::fixture_timeseries();
   std::ofstream(b + "/timeseries.csv") << netsim::testing::fixture_timeseries();
   std::string err;
-  REQUIRE_MESSAGE(netsim::report::write_report(a, summary, &err), err);
-  REQUIRE_MESSAGE(netsim::report::write_report(b, summary, &err), err);
+  REQUIRE_MESSAGE(netsim::report::write_report_json(a, summary, &err), err);
+  REQUIRE_MESSAGE(netsim::report::write_report_json(b, summary, &err), err);
   const std::string ha = netsim::testing::read_file(a + "/report.html");
   CHECK(ha == netsim::testing::read_file(b + "/report.html"));
   CHECK(ha == netsim::report::report_html(summary, fixture_ts()));
@@ -249,16 +249,16 @@ TEST_CASE("write_report: no timeseries.csv is no charts over time; a broken one 
   const auto summary = netsim::testing::fixture_summary();
   const std::string dir = make_dir("no-ts");
   std::string err;
-  REQUIRE_MESSAGE(netsim::report::write_report(dir, summary, &err), err);
+  REQUIRE_MESSAGE(netsim::report::write_report_json(dir, summary, &err), err);
   const std::string html = netsim::testing::read_file(dir + "/report.html");
   CHECK(html.find("No samples (timeseries.csv is empty or absent).") != std::string::npos);
   CHECK(html.find("chart-acceptq-0") == std::string::npos);
 
   std::ofstream(dir + "/timeseries.csv") << "t_ns,host,port,syn_queue\n5,server,80,many\n";
-  CHECK_FALSE(netsim::report::write_report(dir, summary, &err));
+  CHECK_FALSE(netsim::report::write_report_json(dir, summary, &err));
   CHECK(err == dir + "/timeseries.csv: line 2: column syn_queue: expected a number, got 'many'");
 
-  CHECK_FALSE(netsim::report::write_report(dir + "/missing/dir", summary, &err));
+  CHECK_FALSE(netsim::report::write_report_json(dir + "/missing/dir", summary, &err));
   CHECK(err.find("/missing/dir/report.html: cannot write") != std::string::npos);
 }
 

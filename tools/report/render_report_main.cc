@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
       continue;
     }
     std::string error;
-    if (!netsim::report::write_report(dir, summary, &error)) {
+    if (!netsim::report::write_report_json(dir, summary, &error)) {
       std::fprintf(stderr, "render_report: %s\n", error.c_str());
       rc = 1;
       continue;

@@ -490,7 +490,7 @@ std::string report_html(const json& summary, const Timeseries& timeseries) {
   return html_page(page.title, page.body_html, page.charts);
 }
 
-bool write_report(const std::string& out_dir, const json& summary, std::string* error) {
+bool write_report_json(const std::string& out_dir, const json& summary, std::string* error) {
   const std::string ts_path = out_dir + "/timeseries.csv";
   Timeseries ts;
   std::error_code ec;
@@ -513,7 +513,7 @@ bool write_report(const std::string& out_dir, const json& summary, std::string* 
 
 bool write_report(const std::string& out_dir, const scenario::RunSummary& summary,
                   std::string* error) {
-  return write_report(out_dir, scenario::to_json(summary), error);
+  return write_report_json(out_dir, scenario::to_json(summary), error);
 }
 
 }  // namespace netsim::report

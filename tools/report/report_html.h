@@ -14,12 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenarios/runner/results.h"
 #include "tools/report/chart.h"
 #include "tools/report/timeseries.h"
-
-namespace scenario {
-struct RunSummary;
-}
 
 namespace netsim::report {
 
@@ -39,9 +36,14 @@ std::string report_html(const nlohmann::json& summary, const Timeseries& timeser
 // OUT_DIR/report.html. Call it after summary.json and timeseries.csv are
 // written. Returns false with a message in *error on an unreadable or
 // malformed timeseries.csv or an unwritable directory.
-bool write_report(const std::string& out_dir, const nlohmann::json& summary, std::string* error);
-// The same from the structs (scenario::to_json(summary) first).
+//
+// `netsim run` calls this after writing summary.json and timeseries.csv:
+//   std::string err;
+//   if (!netsim::report::write_report(out_dir, out.summary, &err)) ... err ...
 bool write_report(const std::string& out_dir, const scenario::RunSummary& summary,
                   std::string* error);
+// The same from summary.json's content (e.g. re-rendering an old out dir).
+bool write_report_json(const std::string& out_dir, const nlohmann::json& summary,
+                       std::string* error);
 
 }  // namespace netsim::report
