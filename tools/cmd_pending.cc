@@ -1,6 +1,6 @@
 // TEMPORARY: placeholders for the subcommands other engineers are writing
-// (cmd_pkt: the packetdrill runner; cmd_sweep: sweeps). Delete this file and
-// its line in tools/BUILD when tools/cmd_pkt.cc and tools/cmd_sweep.cc land.
+// (cmd_sweep: sweeps). Delete this file and its line in tools/BUILD when
+// tools/cmd_sweep.cc lands.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -8,12 +8,6 @@
 #include "tools/commands.h"
 
 namespace netsim {
-
-int cmd_pkt(const std::vector<std::string>& args) {
-  (void)args;
-  std::fputs("netsim pkt: not implemented yet\n", stderr);
-  return 2;
-}
 
 int cmd_sweep(const std::vector<std::string>& args) {
   (void)args;
