@@ -174,6 +174,11 @@ TEST_CASE("usage errors and options") {
   CHECK(v6.code == 2);
   CHECK(v6.err == "command line: unsupported: --ip_version=ipv6 (only ipv4)\n");
   CHECK(command({"--ip_version=ipv4", "tests/conformance/duplicate_syn_rate_limited.pkt"}).code == 0);
+  // Command-line options are checked before any file is read.
+  CHECK(command({"--ip_version=ipv6", "no_such_file.pkt"}).err ==
+        "command line: unsupported: --ip_version=ipv6 (only ipv4)\n");
+  CHECK(command({"--tolerance_usecs=0", "no_such_file.pkt"}).err ==
+        "command line: bad value '0' for --tolerance_usecs (a positive number of microseconds)\n");
   CHECK(command({"-x", "tests/conformance/duplicate_syn_rate_limited.pkt"}).code == 2);
   // A tolerance from the command line applies to every script.
   const Result tol = command({"--tolerance_usecs=1000000", "tests/pkt_bad/bad_timing.pkt"});

@@ -83,6 +83,14 @@ int pkt_command(const std::vector<std::string>& args, std::ostream& out, std::os
       paths.push_back(a);
     }
   }
+  // Command-line options are checked once, before any file is read.
+  ScriptConfig checked;
+  for (const Option& o : options) {
+    if (std::optional<std::string> e = apply_option(checked, o)) {
+      err << "command line: " << *e << "\n";
+      return 2;
+    }
+  }
   if (paths.empty()) {
     err << "netsim pkt: no script given\n" << kUsage;
     return 2;
