@@ -115,6 +115,8 @@ int cmd_run(const std::vector<std::string>& args) {
   scenario::RunOptions opts;
   opts.out_dir = out_dir;
   opts.no_expect = no_expect;
+  opts.netsim_version = kVersion;
+  opts.kernel_version = kKernelVersion;
   opts.argv = {"netsim", "run"};
   opts.argv.insert(opts.argv.end(), args.begin(), args.end());
   const bool bar = !quiet && isatty(STDERR_FILENO);

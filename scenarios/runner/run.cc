@@ -108,6 +108,8 @@ RunOutput run_scenario(const Scenario& sc, const RunOptions& opts) {
   out.info.events_per_second = wall_s > 0 ? static_cast<double>(s.events_executed) / wall_s : 0;
   out.info.peak_rss_bytes = peak_rss_bytes();
   out.info.argv = opts.argv;
+  out.info.netsim_version = opts.netsim_version;
+  out.info.kernel_version = opts.kernel_version;
 
   if (files) {
     written.push_back("connections.csv");

@@ -18,6 +18,8 @@ struct RunOptions {
   std::string out_dir;    // "" = write no files, only return the results
   bool no_expect = false; // --no-expect: expect_status "skipped"
   std::vector<std::string> argv;  // recorded in run.json
+  std::string netsim_version;     // recorded in run.json
+  std::string kernel_version;
   // Called every 1% of simulated time with (now, end, wall seconds so far).
   std::function<void(sim::Time, sim::Time, double)> progress;
 };

@@ -156,6 +156,9 @@ TEST_CASE("apply_set: creates objects on the way, appends with '-', parses JSON 
   CHECK(d["apps"][0]["a"] == true);
   scenario::apply_set(d, "k~1v=1");  // RFC 6901: ~1 is '/'
   CHECK(d["k/v"] == 1);
+  d["dur"] = "20ms";
+  scenario::apply_set(d, "dur=0");  // replacing a string keeps the text
+  CHECK(d["dur"] == "0");
   CHECK_THROWS_AS(scenario::apply_set(d, "apps/x=1"), sim::config::ConfigError);
   CHECK_THROWS_AS(scenario::apply_set(d, "x/y/z/w=1"), sim::config::ConfigError);  // 5 is not a container
 }
