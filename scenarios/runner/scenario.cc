@@ -177,7 +177,7 @@ void apply_set(nlohmann::json& doc, const std::string& assignment) {
       if (last) {
         // Replacing a string keeps the text as written: duration=0 stays "0".
         const auto it = cur->find(t);
-        (*cur)[t] = it != cur->end() && it->is_string() && !parsed.is_string() ? nlohmann::json(value) : parsed;
+        (*cur)[t] = it != cur->end() && it->is_string() && parsed.is_number() ? nlohmann::json(value) : parsed;
         return;
       }
       cur = &(*cur)[t];
@@ -195,7 +195,7 @@ void apply_set(nlohmann::json& doc, const std::string& assignment) {
                           "no element " + t + " at " + (where.empty() ? "(root)" : where) + " (an array of " +
                               std::to_string(cur->size()) + ")");
       if (last) {
-        (*cur)[idx] = (*cur)[idx].is_string() && !parsed.is_string() ? nlohmann::json(value) : parsed;
+        (*cur)[idx] = (*cur)[idx].is_string() && parsed.is_number() ? nlohmann::json(value) : parsed;
         return;
       }
       cur = &(*cur)[idx];

@@ -79,7 +79,7 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opts = {});
 // levels: sysctl names contain dots). Missing objects on the way are created;
 // array indices must exist ("-" appends). VALUE is parsed as JSON when it is
 // valid JSON (2000, true, "x", {...}) and taken as a string otherwise
-// (5s, 10.0.0.2:80), or when it replaces a string (duration=0 gives "0").
+// (5s, 10.0.0.2:80); a number replacing a string stays text (duration=0 gives "0").
 // Throws ConfigError (file "--set") on a bad path.
 void apply_set(nlohmann::json& doc, const std::string& assignment);
 

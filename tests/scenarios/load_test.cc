@@ -152,7 +152,7 @@ TEST_CASE("apply_set: creates objects on the way, appends with '-', parses JSON 
   CHECK(d["apps"][1]["b"] == 2);
   scenario::apply_set(d, "apps/0/a=10ms");
   CHECK(d["apps"][0]["a"] == "10ms");
-  scenario::apply_set(d, "apps/0/a=true");
+  scenario::apply_set(d, "apps/0/a=true");  // only numbers over strings stay text
   CHECK(d["apps"][0]["a"] == true);
   scenario::apply_set(d, "k~1v=1");  // RFC 6901: ~1 is '/'
   CHECK(d["k/v"] == 1);
