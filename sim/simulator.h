@@ -84,54 +84,72 @@ class Simulator {
   const RunStats& stats() const { return stats_; }
 
  private:
-  // The queue is an indexed d-ary min-heap of 16-byte entries; simulator.cc
-  // explains the layout and records the measurements behind it.
+  // The queue is a ladder queue (Tang, Goh, Thng 2005) whose bottom is an
+  // indexed 4-ary heap; simulator.cc explains it and records the
+  // measurements behind the choice.
+  //
+  // An entry carries its key and its callback, so dispatch touches nothing
+  // else. A timer's entry has fn == nullptr, ctx = the Timer and
+  // arg = the index of its location record.
   struct Entry {
-    uint64_t lo;    // seq << 32 | ref; ref is an event index, or kTimerRef | timer index
     uint64_t time;  // ns; never negative, so the unsigned order is the time order
-    // (time, seq) order as one 128-bit comparison; ref never decides because
-    // seqs of pending entries are unique.
-    bool before(const Entry& o) const {
-      return ((static_cast<unsigned __int128>(time) << 64) | lo) <
-             ((static_cast<unsigned __int128>(o.time) << 64) | o.lo);
-    }
-  };
-  struct Event {
+    uint64_t seq;   // insertion sequence number: unique, never wraps
     EventFn fn;
     void* ctx;
-    uint64_t arg;  // while on the free list: index of the next free record
+    uint64_t arg;
+    bool before(const Entry& o) const {
+      return ((static_cast<unsigned __int128>(time) << 64) | seq) <
+             ((static_cast<unsigned __int128>(o.time) << 64) | o.seq);
+    }
   };
-  struct TimerRec {
-    Timer* timer;
-    uint32_t pos;        // the timer's position in heap_
-    uint32_t next_free;  // while on the free list
+  // A rung: nb buckets of width 2^shift ns from `start`, covering
+  // [start, end) (the last bucket may be cut short); buckets before `cur`
+  // are consumed. Its buckets are boxes_[first, first + nb).
+  struct Rung {
+    uint64_t start;
+    uint64_t end;
+    uint32_t shift;
+    uint32_t nb;
+    uint32_t cur;
+    uint32_t first;
+  };
+  // Where a pending timer's entry is: a box (bucket) index, kInTop or
+  // kInHeap, and its index there. While free: pos links the free list.
+  struct Where {
+    uint32_t box;
+    uint32_t pos;
   };
 
   uint64_t run_loop(uint64_t until_ns);
   void dispatch();
-  uint64_t next_seq();
-  void renumber();
-  void grow();
-  void push(Entry e);
-  void place(size_t pos, Entry e);
-  void sift_up(size_t pos, Entry e);
-  void sift_down(size_t pos, Entry e);
-  size_t min_child(size_t first) const;
-  void pop_root();
-  void remove_at(size_t pos);
+  void insert(const Entry& e);
+  void unlink(const Where& w);
+  void refill();
+  void push_rung(uint64_t start, uint64_t end, std::vector<Entry>& from);
+  void demote_heap();
+  void box_push(uint32_t box, const Entry& e);
+  void heap_place(size_t pos, const Entry& e);
+  void heap_sift_up(size_t pos, Entry e);
+  void heap_sift_down(size_t pos, Entry e);
+  size_t heap_min_child(size_t first, size_t n) const;
+  void heap_pop();
+  void heap_remove(size_t pos);
 
-  Entry* heap_ = nullptr;  // heap_[0] is the next entry to run
-  uint32_t size_ = 0;
-  uint32_t capacity_ = 0;
-  std::vector<Event> events_;
-  uint32_t free_event_ = 0xffffffffu;
-  std::vector<TimerRec> timers_;
+  std::vector<Entry> heap_;  // everything due before horizon_; heap_[0] runs next
+  uint64_t horizon_ = 0;
+  size_t heap_limit_ = 0;    // more than this in heap_ and it is spread over a rung
+  std::vector<Rung> rungs_;  // rungs_.back() is the finest, nearest one
+  std::vector<std::vector<Entry>> boxes_;
+  std::vector<Entry> top_;  // unsorted: everything beyond the rungs
+  uint64_t top_min_ = UINT64_MAX;
+  uint64_t top_max_ = 0;
+  std::vector<Where> timers_;  // indexed by Timer::slot
   uint32_t free_timer_ = 0xffffffffu;
-  uint64_t seq_ = 0;  // next insertion sequence number; kept below 2^32 by renumber()
+  uint64_t seq_ = 0;
+  size_t size_ = 0;
   Time now_;
   bool stop_ = false;
   RunStats stats_;
-  friend struct SimulatorTesting;  // tests/sim: drives seq_ to the renumbering point
 };
 
 }  // namespace sim

@@ -1,9 +1,11 @@
 // The event core: (time, insertion) order, clamping, run_until/run/step/stop,
-// statistics, and the 32-bit sequence renumbering.
+// statistics, and a differential stress test of the queue structure.
 #include "sim/simulator.h"
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -12,13 +14,6 @@
 #include "sim/rng.h"
 
 namespace sim {
-
-// Declared a friend in simulator.h: lets a test reach the point where 32-bit
-// sequence numbers run out without scheduling 2^32 events.
-struct SimulatorTesting {
-  static uint64_t seq(const Simulator& s) { return s.seq_; }
-  static void set_seq(Simulator& s, uint64_t v) { s.seq_ = v; }
-};
 
 namespace {
 
@@ -239,26 +234,162 @@ TEST_CASE("event storage is reused: steady state does not grow the queue") {
   CHECK(s.empty());
 }
 
-TEST_CASE("sequence numbers renumber when 32 bits run out, keeping the order") {
+
+TEST_CASE("a lone far-future event does not disturb the order of nearer ones") {
+  // The first event sets up the queue's structure around 2 h; thousands of
+  // nearer events then arrive below it and must still come out in order.
   Simulator s;
   Recorder r{&s, {}};
-  SimulatorTesting::set_seq(s, (uint64_t{1} << 32) - 4);
-  // Before the wrap: ties at 10 and 20 ns, and a timer.
-  s.schedule_at(20_ns, Recorder::fn, &r, 1);
-  s.schedule_at(10_ns, Recorder::fn, &r, 2);
-  Timer t;
-  timer_setup(t, Recorder::fn, &r, 3);
-  s.mod_timer(t, 20_ns);
-  s.schedule_at(10_ns, Recorder::fn, &r, 4);
-  CHECK(SimulatorTesting::seq(s) == uint64_t{1} << 32);
-  // This one renumbers the four pending entries 0..3 and takes seq 4.
-  s.schedule_at(10_ns, Recorder::fn, &r, 5);
-  CHECK(SimulatorTesting::seq(s) == 5);
-  s.schedule_at(20_ns, Recorder::fn, &r, 6);
-  // The timer's position changed in the renumbering; moving it must still work.
-  CHECK(s.mod_timer(t, 20_ns));  // re-armed last: now after 6
+  Rng rng(3);
+  std::vector<std::pair<int64_t, uint64_t>> expect;
+  s.schedule_at(seconds(7200), Recorder::fn, &r, 0);
+  for (uint64_t i = 1; i <= 50'000; ++i) {
+    const auto t = static_cast<int64_t>(rng.uniform(1'000'000));
+    s.schedule_at(nanoseconds(t), Recorder::fn, &r, i);
+    expect.emplace_back(t, i);
+  }
+  std::stable_sort(expect.begin(), expect.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  expect.emplace_back(seconds(7200).ns(), 0);
+  CHECK(s.next_time() == nanoseconds(expect.front().first));
   s.run();
-  CHECK(r.args() == std::vector<uint64_t>{2, 4, 5, 1, 6, 3});
+  CHECK(r.log == expect);
+}
+
+TEST_CASE("events and timers at the end of time") {
+  Simulator s;
+  Recorder r{&s, {}};
+  Timer t;
+  timer_setup(t, Recorder::fn, &r, 1);
+  s.mod_timer(t, Time::max());
+  s.schedule_at(Time::max(), Recorder::fn, &r, 2);
+  s.schedule_at(5_s, Recorder::fn, &r, 3);
+  s.run_until(seconds(1'000'000));
+  CHECK(r.args() == std::vector<uint64_t>{3});
+  CHECK(timer_pending(t));
+  CHECK(s.next_time() == Time::max());
+  CHECK(s.del_timer(t));
+  s.run();
+  CHECK(r.args() == std::vector<uint64_t>{3, 2});
+  CHECK(s.now() == Time::max());
+}
+
+TEST_CASE("a storm of ties at one instant keeps insertion order, also when added mid-run") {
+  Simulator s;
+  Recorder r{&s, {}};
+  struct Adder {
+    Simulator* sim;
+    Recorder* rec;
+    static void fn(void* ctx, uint64_t arg) {
+      auto* a = static_cast<Adder*>(ctx);
+      Recorder::fn(a->rec, arg);
+      if (arg == 500) // halfway through the storm, join it
+        for (uint64_t i = 0; i < 1000; ++i) a->sim->schedule_now(Recorder::fn, a->rec, 100'000 + i);
+    }
+  } adder{&s, &r};
+  for (uint64_t i = 0; i < 20'000; ++i) s.schedule_at(1_ms, Adder::fn, &adder, i);
+  s.schedule_at(1_ms + 1_ns, Recorder::fn, &r, 999'999);
+  s.run();
+  std::vector<uint64_t> expect;
+  for (uint64_t i = 0; i < 20'000; ++i) expect.push_back(i);
+  for (uint64_t i = 0; i < 1000; ++i) expect.push_back(100'000 + i);
+  expect.push_back(999'999);
+  CHECK(r.args() == expect);
+}
+
+// ---- differential stress test ---------------------------------------------------
+// Random schedules, timer re-arms and deletions with delays from zero to hours
+// (ties, crowded instants, far outliers), interleaved with runs, against a
+// reference model: a std::set ordered by (time, seq). Events with odd ids
+// schedule a follow-up from their callback, as network events do.
+
+struct Stress {
+  Simulator* sim;
+  std::vector<uint64_t> ran;
+  uint64_t next_id = 1u << 20;  // follow-up ids; below are the test's own
+  static uint64_t follow_delay(uint64_t id) { return (id * 0x9e3779b97f4a7c15ull >> 40) % 5000; }
+  static void fn(void* ctx, uint64_t id) {
+    auto* st = static_cast<Stress*>(ctx);
+    st->ran.push_back(id);
+    if (id & 1) st->sim->schedule_in(nanoseconds(static_cast<int64_t>(follow_delay(id))), fn, ctx, st->next_id++ * 2);
+  }
+};
+
+TEST_CASE("the queue matches a reference model under random load") {
+  Simulator s;
+  Stress st{&s, {}};
+  Rng rng = Rng::derive(2024, "queue-stress");
+  struct Key {
+    uint64_t time, seq, id;
+    bool operator<(const Key& o) const { return time != o.time ? time < o.time : seq < o.seq; }
+  };
+  std::set<Key> model;
+  uint64_t seq = 0, model_next_id = 1u << 20;
+  std::vector<uint64_t> expect;
+  constexpr size_t kTimers = 500;
+  std::vector<Timer> timers(kTimers);
+  std::vector<std::optional<Key>> armed(kTimers);
+  for (size_t i = 0; i < kTimers; ++i) timer_setup(timers[i], Stress::fn, &st, (1u << 19) + 2 * i);  // even: no follow-up
+  const uint64_t popular[] = {1'000, 1'000'000, 1'000'000'000};
+
+  auto delay = [&]() -> uint64_t {
+    switch (rng.uniform(6)) {
+      case 0: return 0;
+      case 1: return rng.uniform(100);
+      case 2: return rng.uniform(1'000'000);
+      case 3: return rng.uniform(10'000'000'000);
+      case 4: return rng.uniform(7'200'000'000'000);
+      default: return popular[rng.uniform(3)];
+    }
+  };
+  auto model_run_until = [&](uint64_t until) {
+    while (!model.empty() && model.begin()->time <= until) {
+      const Key k = *model.begin();
+      model.erase(model.begin());
+      expect.push_back(k.id);
+      for (size_t i = 0; i < kTimers; ++i)
+        if (armed[i] && armed[i]->seq == k.seq) armed[i].reset();
+      if (k.id & 1) model.insert(Key{k.time + Stress::follow_delay(k.id), seq++, model_next_id++ * 2});
+    }
+  };
+
+  uint64_t id = 1;
+  for (int round = 0; round < 400; ++round) {
+    for (int op = 0; op < 250; ++op) {
+      const uint64_t now = static_cast<uint64_t>(s.now().ns());
+      const uint64_t choice = rng.uniform(10);
+      if (choice < 5) {
+        const uint64_t at = now + delay();
+        s.schedule_at(nanoseconds(static_cast<int64_t>(at)), Stress::fn, &st, id);
+        model.insert(Key{at, seq++, id});
+        ++id;
+      } else {
+        const size_t i = rng.uniform(kTimers);
+        if (choice < 8) {
+          const uint64_t at = now + delay();
+          REQUIRE(s.mod_timer(timers[i], nanoseconds(static_cast<int64_t>(at))) == armed[i].has_value());
+          if (armed[i]) model.erase(*armed[i]);
+          armed[i] = Key{at, seq++, timers[i].arg};
+          model.insert(*armed[i]);
+        } else {
+          REQUIRE(s.del_timer(timers[i]) == armed[i].has_value());
+          if (armed[i]) model.erase(*armed[i]);
+          armed[i].reset();
+        }
+      }
+      REQUIRE(s.pending() == model.size());
+      REQUIRE(s.next_time().ns() == (model.empty() ? INT64_MAX : static_cast<int64_t>(model.begin()->time)));
+    }
+    // Advance by a random stretch: sometimes a step, sometimes far.
+    const uint64_t until = static_cast<uint64_t>(s.now().ns()) + (round % 7 == 0 ? delay() * 3 : rng.uniform(2'000'000));
+    model_run_until(until);
+    s.run_until(nanoseconds(static_cast<int64_t>(until)));
+    REQUIRE(st.ran == expect);
+  }
+  model_run_until(UINT64_MAX);
+  s.run();
+  CHECK(st.ran == expect);
+  CHECK(s.empty());
+  CHECK(st.ran.size() > 50'000);
 }
 
 }  // namespace
