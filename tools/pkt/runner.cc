@@ -19,6 +19,10 @@ namespace pkt {
 
 namespace {
 
+// A kernel bug that keeps rescheduling work at one instant would otherwise
+// hang the run; no script comes near this many simulator events.
+constexpr uint64_t kMaxSimEvents = 100000000;
+
 // How long a `*` packet is waited for at most. packetdrill waits forever;
 // a simulation with a periodic timer would never end.
 constexpr int64_t kAnyTimeCapNs = 3600LL * 1000000000LL;
@@ -83,7 +87,6 @@ class ScriptRun {
   void wait_for_pending_call();
 
   // ---- events ----
-  void run_event(const Event& e);
   void run_inbound(const Event& e, const Packet& p, const EventDue& due, int64_t tol);
   void run_outbound(const Event& e, const Packet& p, const EventDue& due, int64_t tol);
   void run_syscall(const Event& e, const Syscall& call, const EventDue& due, int64_t tol);
@@ -111,7 +114,7 @@ class ScriptRun {
 
 void ScriptRun::collect_sent() {
   while (!host_->sent.empty()) {
-    const SentPacket p = std::move(host_->sent.front());
+    SentPacket p = std::move(host_->sent.front());
     host_->sent.pop_front();
     bool is_tcp = false;
     std::string err;
@@ -187,6 +190,11 @@ bool ScriptRun::advance(int64_t limit_ns, const std::function<bool()>& stop) {
     if (pending_ && pending_->due_ns + pending_->tol_ns < bound) bound = pending_->due_ns + pending_->tol_ns;
     if (bound < now()) bound = now();
     if (!sim.empty() && script_ns(sim.next_time()) <= bound) {
+      if (sim.stats().events_executed >= kMaxSimEvents) {
+        fail(current_line_, "the simulation did not settle: " + std::to_string(kMaxSimEvents) +
+                                " simulator events by " + secs(now()));
+        return false;
+      }
       sim.step();
       continue;
     }
