@@ -51,6 +51,9 @@ Endpoint AppParseCtx::resolve_dst(const JsonValue& v) const {
     ep.addr = node_addr(static_cast<uint32_t>(n));
     if (ep.addr == 0) v.fail("node \"" + name + "\" has no address (all its devices are unnumbered)");
   }
+  if (const int64_t n = topo_.find_node(ep.host);
+      n >= 0 && topo_.nodes[static_cast<size_t>(n)].kind != sim::net::NodeKind::kHost)
+    v.fail("\"" + ep.host + "\" is a router; routers run no TCP stack");
   if (ep.host == host)
     v.fail("\"" + text + "\" is the app's own host; SIM: hosts have no loopback device, so apps talk to other hosts");
   const sim::net::RouteTrace tr = sim::net::trace_route(topo_, routes_, node, ep.addr);

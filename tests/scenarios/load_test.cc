@@ -75,6 +75,7 @@ TEST_CASE("each broken scenario names the file, the JSON pointer and what was ex
       {"unknown_app_key", "/apps/1/rate_ppps", "unknown key"},
       {"dst_without_port", "/apps/1/dst", "HOST:PORT"},
       {"dst_unknown_host", "/apps/1/dst", "unknown host \"nosuch\""},
+      {"dst_router", "/apps/1/dst", "routers run no TCP stack"},
       {"start_after_end", "/apps/1/start", "after the end of the run"},
       {"negative_backlog_type", "/apps/0/backlog", "expected an integer"},
       {"port_out_of_range", "/apps/0/port", "[1, 65535]"},
