@@ -31,32 +31,42 @@ std::string check_log(const std::string& path) {
   return netsim::testing::check_junit_file(path).log;
 }
 
+TestCase tcase(std::string name, std::string classname, Outcome outcome = Outcome::kPassed,
+                std::string message = "", std::string type = "", std::string detail = "") {
+  TestCase tc;
+  tc.name = std::move(name);
+  tc.classname = std::move(classname);
+  tc.outcome = outcome;
+  tc.message = std::move(message);
+  tc.type = std::move(type);
+  tc.detail = std::move(detail);
+  return tc;
+}
+
+TestSuite suite(std::string name) {
+  TestSuite s;
+  s.name = std::move(name);
+  return s;
+}
+
 TestSuite scenario_suite() {
-  TestSuite s{.name = "syn_flood_cookies"};
+  TestSuite s = suite("syn_flood_cookies");
   s.properties = {{"seed", "7"}, {"scenario", "scenarios/syn_flood_cookies.json"}};
-  s.cases.push_back({.name = "server TcpExtSyncookiesSent > 0",
-                     .classname = "netsim.run.syn_flood_cookies"});
-  s.cases.push_back({.name = "legit established_ratio >= 0.99",
-                     .classname = "netsim.run.syn_flood_cookies",
-                     .outcome = Outcome::kFailed,
-                     .message = "legit established_ratio: measured 0.42, expected >= 0.99",
-                     .type = "expectation",
-                     .detail = "measured: 0.42\nexpected: >= 0.99\n"});
-  s.cases.push_back({.name = "server TcpExtListenOverflows == 0",
-                     .classname = "netsim.run.syn_flood_cookies",
-                     .outcome = Outcome::kSkipped,
-                     .message = "--no-expect"});
+  s.cases.push_back(tcase("server TcpExtSyncookiesSent > 0", "netsim.run.syn_flood_cookies"));
+  s.cases.push_back(tcase("legit established_ratio >= 0.99", "netsim.run.syn_flood_cookies",
+                          Outcome::kFailed,
+                          "legit established_ratio: measured 0.42, expected >= 0.99", "expectation",
+                          "measured: 0.42\nexpected: >= 0.99\n"));
+  s.cases.push_back(tcase("server TcpExtListenOverflows == 0", "netsim.run.syn_flood_cookies",
+                          Outcome::kSkipped, "--no-expect"));
   return s;
 }
 
 TestSuite pkt_suite() {
-  TestSuite s{.name = "netsim pkt"};
-  s.cases.push_back({.name = "tests/conformance/listen_backlog.pkt", .classname = "netsim.pkt"});
-  s.cases.push_back({.name = "tests/conformance/broken.pkt",
-                     .classname = "netsim.pkt",
-                     .outcome = Outcome::kError,
-                     .message = "broken.pkt:3:7: syntax error",
-                     .type = "script"});
+  TestSuite s = suite("netsim pkt");
+  s.cases.push_back(tcase("tests/conformance/listen_backlog.pkt", "netsim.pkt"));
+  s.cases.push_back(tcase("tests/conformance/broken.pkt", "netsim.pkt", Outcome::kError,
+                          "broken.pkt:3:7: syntax error", "script"));
   return s;
 }
 
@@ -105,18 +115,16 @@ TEST_CASE("no suites and empty suites are still valid documents") {
   const std::string empty = write_tmp("empty.xml", netsim::junit::junit_xml("netsim pkt", {}));
   CHECK_MESSAGE(netsim::testing::check_junit_file(empty).ok, check_log(empty));
   const std::string one =
-      write_tmp("one.xml", netsim::junit::junit_xml("netsim pkt", {TestSuite{.name = "none"}}));
+      write_tmp("one.xml", netsim::junit::junit_xml("netsim pkt", {suite("none")}));
   CHECK_MESSAGE(netsim::testing::check_junit_file(one).ok, check_log(one));
 }
 
 TEST_CASE("hostile text survives: markup, quotes, newlines, control bytes, broken UTF-8") {
-  TestSuite s{.name = "a<b>&\"c'"};
-  s.cases.push_back({.name = "x < y && y > \"z\"",
-                     .classname = "netsim.pkt",
-                     .outcome = Outcome::kFailed,
-                     .message = "line 1\nline 2\tand\x01 bell\x07",
-                     .detail = "]]> <![CDATA[ \r\n \xC3\x28 \xED\xA0\x80 caf\xC3\xA9",
-                     .system_out = "stdout with </system-out> inside"});
+  TestSuite s = suite("a<b>&\"c'");
+  s.cases.push_back(tcase("x < y && y > \"z\"", "netsim.pkt", Outcome::kFailed,
+                          "line 1\nline 2\tand\x01 bell\x07", "",
+                          "]]> <![CDATA[ \r\n \xC3\x28 \xED\xA0\x80 caf\xC3\xA9"));
+  s.cases.back().system_out = "stdout with </system-out> inside";
   const std::string xml = netsim::junit::junit_xml("n", {s});
   const std::string path = write_tmp("hostile.xml", xml);
   const auto check = netsim::testing::check_junit_file(path);
@@ -135,9 +143,11 @@ TEST_CASE("hostile text survives: markup, quotes, newlines, control bytes, broke
 }
 
 TEST_CASE("times appear only when set, with millisecond precision") {
-  TestSuite s{.name = "t", .time_s = 1.5};
-  s.cases.push_back({.name = "a", .classname = "c", .time_s = 0.0004});
-  s.cases.push_back({.name = "b", .classname = "c"});
+  TestSuite s = suite("t");
+  s.time_s = 1.5;
+  s.cases.push_back(tcase("a", "c"));
+  s.cases.back().time_s = 0.0004;
+  s.cases.push_back(tcase("b", "c"));
   const std::string xml = netsim::junit::junit_xml("n", {s});
   CHECK(xml.find("<testsuites name=\"n\" tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"0\" "
                  "time=\"1.500\">") != std::string::npos);
