@@ -41,6 +41,9 @@
 //
 // Within the ladder, a binary bottom heap ran 10-20% slower than 4-ary, and
 // kBucketTarget 4..128 made no difference beyond the noise (about 15%).
+// With the forced inlining below, `bazel run -c opt //tools:bench` (load 4-6)
+// gave: event_core 9.62, event_core_64k 9.50, event_core_1k 18.99,
+// event_mix 11.25, timer_hold 2.31, timer_churn 0.94.
 #include "sim/simulator.h"
 
 #include <algorithm>
