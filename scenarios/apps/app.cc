@@ -48,6 +48,8 @@ Endpoint AppParseCtx::resolve_dst(const JsonValue& v) const {
     const int64_t n = topo_.find_node(name);
     if (n < 0) v.fail("unknown host \"" + name + "\" in \"" + text + "\" (not a node of the topology)");
     ep.host = name;
+    if (topo_.nodes[static_cast<size_t>(n)].kind != sim::net::NodeKind::kHost)
+      v.fail("\"" + name + "\" is a router; routers run no TCP stack");
     ep.addr = node_addr(static_cast<uint32_t>(n));
     if (ep.addr == 0) v.fail("node \"" + name + "\" has no address (all its devices are unnumbered)");
   }
