@@ -15,6 +15,8 @@
 #include "scenarios/runner/scenario.h"
 #include "sim/config/config_error.h"
 #include "tools/commands.h"
+#include "tools/junit/run_suite.h"
+#include "tools/report/report_html.h"
 
 namespace netsim {
 
@@ -22,10 +24,11 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: netsim run SCENARIO.json [--out DIR] [--seed N] [--set PATH=VALUE ...] [--no-expect] [--quiet]\n"
+    "                  [--junit FILE]\n"
     "\n"
     "Runs a scenario (scenarios/README.md) and writes summary.json, run.json,\n"
-    "timeseries.csv, connections.csv, one pcap per capture and events.jsonl (with\n"
-    "\"trace\") into DIR (default out/<scenario name>/).\n"
+    "timeseries.csv, connections.csv, report.html, one pcap per capture and\n"
+    "events.jsonl (with \"trace\") into DIR (default out/<scenario name>/).\n"
     "\n"
     "  --out DIR          output directory\n"
     "  --seed N           replaces the scenario's seed\n"
@@ -34,6 +37,7 @@ constexpr const char* kUsage =
     "                     hosts/server/sysctl/net.ipv4.tcp_syncookies=0, duration=2s\n"
     "  --no-expect        do not evaluate the scenario's expect block\n"
     "  --quiet            no progress bar, no summary (only failed expectations and errors)\n"
+    "  --junit FILE       also write a JUnit XML report: one test case per expectation\n"
     "\n"
     "exit codes: 0 ok, 1 an expectation failed or the run failed, 2 bad input\n";
 
@@ -60,7 +64,7 @@ void draw_progress(sim::Time now, sim::Time end, double wall) {
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& args) {
-  std::string file, out_dir;
+  std::string file, out_dir, junit;
   scenario::LoadOptions load;
   bool quiet = false, no_expect = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -89,6 +93,10 @@ int cmd_run(const std::vector<std::string>& args) {
       auto v = value("--set");
       if (!v) return usage_error("--set needs PATH=VALUE");
       load.sets.push_back(*v);
+    } else if (a == "--junit") {
+      auto v = value("--junit");
+      if (!v || v->empty()) return usage_error("--junit needs a file");
+      junit = *v;
     } else if (a == "--quiet" || a == "-q") {
       quiet = true;
     } else if (a == "--no-expect") {
@@ -103,11 +111,20 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (file.empty()) return usage_error("missing SCENARIO.json");
 
+  // With --junit, CI gets a report even when the input is bad or the run fails.
+  auto junit_error = [&](const std::string& message) {
+    std::string err;
+    if (!junit.empty() &&
+        !junit::write_junit_file(junit, "netsim run", {junit::error_suite(file, "netsim.run", message)}, &err))
+      std::fprintf(stderr, "netsim run: %s\n", err.c_str());
+  };
+
   scenario::Scenario sc;
   try {
     sc = scenario::load_scenario(file, load);
   } catch (const sim::config::ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());
+    junit_error(e.what());
     return 2;
   }
   if (out_dir.empty()) out_dir = scenario::default_out_dir(sc);
@@ -119,6 +136,7 @@ int cmd_run(const std::vector<std::string>& args) {
   opts.kernel_version = kKernelVersion;
   opts.argv = {"netsim", "run"};
   opts.argv.insert(opts.argv.end(), args.begin(), args.end());
+  opts.extra_outputs = {"report.html"};
   const bool bar = !quiet && isatty(STDERR_FILENO);
   if (bar) opts.progress = draw_progress;
 
@@ -128,9 +146,20 @@ int cmd_run(const std::vector<std::string>& args) {
   } catch (const std::exception& e) {
     if (bar) std::fputs("\r\033[K", stderr);
     std::fprintf(stderr, "netsim run: %s: run failed: %s\n", file.c_str(), e.what());
+    junit_error(std::string("run failed: ") + e.what());
     return 1;
   }
   if (bar) std::fputs("\r\033[K", stderr);
+  std::string err;
+  if (!report::write_report(out_dir, out.summary, &err)) {
+    std::fprintf(stderr, "netsim run: %s: cannot write report.html: %s\n", file.c_str(), err.c_str());
+    junit_error("cannot write report.html: " + err);
+    return 1;
+  }
+  if (!junit.empty() && !junit::write_junit_file(junit, "netsim run", {junit::run_suite(out.summary)}, &err)) {
+    std::fprintf(stderr, "netsim run: %s\n", err.c_str());
+    return 1;
+  }
   if (!quiet) {
     std::fputs(scenario::human_summary(out.summary, out_dir).c_str(), stdout);
   } else {

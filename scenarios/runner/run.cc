@@ -114,6 +114,7 @@ RunOutput run_scenario(const Scenario& sc, const RunOptions& opts) {
   if (files) {
     written.push_back("connections.csv");
     written.push_back("summary.json");
+    written.insert(written.end(), opts.extra_outputs.begin(), opts.extra_outputs.end());
     std::sort(written.begin(), written.end());
     s.outputs = written;
     write_file(opts.out_dir + "/connections.csv", connections_csv(s));

@@ -18,6 +18,9 @@ struct RunOptions {
   std::string out_dir;    // "" = write no files, only return the results
   bool no_expect = false; // --no-expect: expect_status "skipped"
   std::vector<std::string> argv;  // recorded in run.json
+  // Files the caller writes into the out dir after the run (report.html),
+  // listed in summary.json's "outputs" with the engine's own.
+  std::vector<std::string> extra_outputs;
   std::string netsim_version;     // recorded in run.json
   std::string kernel_version;
   // Called every 1% of simulated time with (now, end, wall seconds so far).
