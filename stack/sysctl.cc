@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstddef>
+#include <iterator>
 
 namespace stack {
 
@@ -12,6 +13,8 @@ struct Entry {
   size_t offset;  // of the first int in Sysctls
   int count;      // ints in the vector
   int min, max;   // accepted range of each int, as proc_dointvec_minmax enforces it
+  // A string sysctl stored as an index into these names (min..max index it).
+  const std::string_view* names = nullptr;
 };
 
 #define NS_FIELD(f) offsetof(Sysctls, f)
@@ -28,23 +31,45 @@ constexpr Entry kTable[] = {
     {"net.ipv4.ip_nonlocal_bind", NS_FIELD(ip_nonlocal_bind), 1, 0, 1},
     {"net.ipv4.ip_unprivileged_port_start", NS_FIELD(ip_unprivileged_port_start), 1, 0, 65535},
     {"net.ipv4.tcp_abort_on_overflow", NS_FIELD(tcp_abort_on_overflow), 1, 0, 1},
+    {"net.ipv4.tcp_app_win", NS_FIELD(tcp_app_win), 1, 0, 31},
     {"net.ipv4.tcp_challenge_ack_limit", NS_FIELD(tcp_challenge_ack_limit), 1, 0, kIntMax},
+    {"net.ipv4.tcp_comp_sack_delay_ns", NS_FIELD(tcp_comp_sack_delay_ns), 1, 0, kIntMax},
+    {"net.ipv4.tcp_comp_sack_nr", NS_FIELD(tcp_comp_sack_nr), 1, 0, 255},
+    {"net.ipv4.tcp_comp_sack_slack_ns", NS_FIELD(tcp_comp_sack_slack_ns), 1, 0, kIntMax},
+    {"net.ipv4.tcp_congestion_control", NS_FIELD(tcp_congestion_control), 1, 0,
+     static_cast<int>(std::size(kTcpCongestionNames)) - 1, kTcpCongestionNames},
     {"net.ipv4.tcp_delack_min_ms", NS_FIELD(tcp_delack_min_ms), 1, 1, 1000},
+    {"net.ipv4.tcp_dsack", NS_FIELD(tcp_dsack), 1, 0, 1},
+    {"net.ipv4.tcp_early_retrans", NS_FIELD(tcp_early_retrans), 1, 0, 4},
     {"net.ipv4.tcp_ecn", NS_FIELD(tcp_ecn), 1, 0, 5},
     {"net.ipv4.tcp_fastopen", NS_FIELD(tcp_fastopen), 1, 0, kIntMax},
     {"net.ipv4.tcp_fin_timeout", NS_FIELD(tcp_fin_timeout), 1, 0, kIntMax},
+    {"net.ipv4.tcp_frto", NS_FIELD(tcp_frto), 1, 0, 2},
     {"net.ipv4.tcp_invalid_ratelimit", NS_FIELD(tcp_invalid_ratelimit), 1, 0, kIntMax},
+    {"net.ipv4.tcp_keepalive_intvl", NS_FIELD(tcp_keepalive_intvl), 1, 1, 32767},
+    {"net.ipv4.tcp_keepalive_probes", NS_FIELD(tcp_keepalive_probes), 1, 1, 127},
+    {"net.ipv4.tcp_keepalive_time", NS_FIELD(tcp_keepalive_time), 1, 1, 32767},
+    {"net.ipv4.tcp_max_reordering", NS_FIELD(tcp_max_reordering), 1, 1, kIntMax},
     {"net.ipv4.tcp_max_syn_backlog", NS_FIELD(tcp_max_syn_backlog), 1, 0, kIntMax},
     {"net.ipv4.tcp_max_tw_buckets", NS_FIELD(tcp_max_tw_buckets), 1, 0, kIntMax},
     {"net.ipv4.tcp_migrate_req", NS_FIELD(tcp_migrate_req), 1, 0, 1},
+    {"net.ipv4.tcp_min_rtt_wlen", NS_FIELD(tcp_min_rtt_wlen), 1, 0, 86400},
+    {"net.ipv4.tcp_moderate_rcvbuf", NS_FIELD(tcp_moderate_rcvbuf), 1, 0, 1},
     {"net.ipv4.tcp_no_metrics_save", NS_FIELD(tcp_no_metrics_save), 1, 0, 1},
     {"net.ipv4.tcp_orphan_retries", NS_FIELD(tcp_orphan_retries), 1, 0, 255},
+    {"net.ipv4.tcp_pacing_ca_ratio", NS_FIELD(tcp_pacing_ca_ratio), 1, 0, 1000},
+    {"net.ipv4.tcp_pacing_ss_ratio", NS_FIELD(tcp_pacing_ss_ratio), 1, 0, 1000},
+    {"net.ipv4.tcp_recovery", NS_FIELD(tcp_recovery), 1, 0, 7},
     {"net.ipv4.tcp_reflect_tos", NS_FIELD(tcp_reflect_tos), 1, 0, 1},
+    {"net.ipv4.tcp_reordering", NS_FIELD(tcp_reordering), 1, 1, 300},
+    {"net.ipv4.tcp_retries1", NS_FIELD(tcp_retries1), 1, 0, 255},
     {"net.ipv4.tcp_retries2", NS_FIELD(tcp_retries2), 1, 0, 255},
     {"net.ipv4.tcp_rmem", NS_FIELD(tcp_rmem), 3, 1, kIntMax},
     {"net.ipv4.tcp_rto_max_ms", NS_FIELD(tcp_rto_max_ms), 1, 1000, 120000},
     {"net.ipv4.tcp_rto_min_us", NS_FIELD(tcp_rto_min_us), 1, 1, kIntMax},
     {"net.ipv4.tcp_sack", NS_FIELD(tcp_sack), 1, 0, 1},
+    {"net.ipv4.tcp_shrink_window", NS_FIELD(tcp_shrink_window), 1, 0, 1},
+    {"net.ipv4.tcp_slow_start_after_idle", NS_FIELD(tcp_slow_start_after_idle), 1, 0, 1},
     {"net.ipv4.tcp_syn_linear_timeouts", NS_FIELD(tcp_syn_linear_timeouts), 1, 0, 10},
     {"net.ipv4.tcp_syn_retries", NS_FIELD(tcp_syn_retries), 1, 1, 127},
     {"net.ipv4.tcp_synack_retries", NS_FIELD(tcp_synack_retries), 1, 0, 255},
@@ -96,9 +121,17 @@ std::string sysctl_set(Sysctls& s, std::string_view name, std::string_view value
     if (n == e->count)
       return std::string(e->name) + " takes " + std::to_string(e->count) + " value(s), got '" + std::string(value) + "'";
     long long v = 0;
-    auto [p, ec] = std::from_chars(value.data() + i, value.data() + j, v);
-    if (ec != std::errc() || p != value.data() + j)
-      return std::string(e->name) + ": expected an integer, got '" + std::string(value.substr(i, j - i)) + "'";
+    if (e->names) {
+      // Written as a name (tcp_congestion_control); unknown names are ENOENT in Linux.
+      v = -1;
+      for (int k = e->min; k <= e->max; ++k)
+        if (e->names[k] == value.substr(i, j - i)) v = k;
+      if (v < 0) return std::string(e->name) + ": unknown value '" + std::string(value.substr(i, j - i)) + "'";
+    } else {
+      auto [p, ec] = std::from_chars(value.data() + i, value.data() + j, v);
+      if (ec != std::errc() || p != value.data() + j)
+        return std::string(e->name) + ": expected an integer, got '" + std::string(value.substr(i, j - i)) + "'";
+    }
     if (v < e->min || v > e->max)
       return std::string(e->name) + ": " + std::to_string(v) + " is outside " + std::to_string(e->min) + ".." +
              std::to_string(e->max);
@@ -121,7 +154,7 @@ std::string sysctl_get(const Sysctls& s, std::string_view name) {
   std::string out;
   for (int k = 0; k < e->count; ++k) {
     if (k) out += '\t';
-    out += std::to_string(f[k]);
+    out += e->names ? std::string(e->names[f[k]]) : std::to_string(f[k]);
   }
   return out;
 }

@@ -12,6 +12,10 @@
 
 namespace stack {
 
+// net.ipv4.tcp_congestion_control values, in kTcpCongestionNames order.
+enum : int { TCP_CONG_RENO = 0, TCP_CONG_CUBIC = 1 };
+inline constexpr std::string_view kTcpCongestionNames[] = {"reno", "cubic"};
+
 struct Sysctls {
   // net.core
   int somaxconn = 4096;
@@ -47,6 +51,28 @@ struct Sysctls {
   int tcp_tw_reuse = 2;
   int tcp_max_tw_buckets = 262144;
   int tcp_delack_min_ms = 40;  // SIM: TCP_DELACK_MIN is a compile-time constant in Linux
+  // The established path (issue 7).
+  int tcp_congestion_control = TCP_CONG_CUBIC;  // a name in sysctl's text form; see kTcpCongestionNames
+  int tcp_slow_start_after_idle = 1;
+  int tcp_early_retrans = 3;  // 3: TLP on
+  int tcp_recovery = 1;       // TCP_RACK_LOSS_DETECTION
+  int tcp_reordering = 3;
+  int tcp_max_reordering = 300;
+  int tcp_dsack = 1;
+  int tcp_frto = 2;
+  int tcp_moderate_rcvbuf = 1;
+  int tcp_app_win = 31;
+  int tcp_retries1 = 3;
+  int tcp_keepalive_time = 7200;  // seconds
+  int tcp_keepalive_intvl = 75;   // seconds
+  int tcp_keepalive_probes = 9;
+  int tcp_min_rtt_wlen = 300;     // seconds
+  int tcp_comp_sack_delay_ns = 1000000;
+  int tcp_comp_sack_slack_ns = 100000;
+  int tcp_comp_sack_nr = 44;
+  int tcp_pacing_ss_ratio = 200;
+  int tcp_pacing_ca_ratio = 120;
+  int tcp_shrink_window = 0;
   int ip_local_port_range[2] = {32768, 60999};
   int ip_unprivileged_port_start = 1024;
   int ip_nonlocal_bind = 0;
