@@ -114,7 +114,9 @@ bool tcp_syn_flood_action(sock* sk, const tcp_segment& seg) {
   if (!queue.synflood_warned && syncookies != 2) {
     queue.synflood_warned = true;
     const uint32_t a = seg.daddr;
-    SPDLOG_LOGGER_WARN(sim::logs().tcp, "{} TCP: request_sock_TCP: Possible SYN flooding on port {}.{}.{}.{}:{}. {}.",
+    // Linux prints this with net_info_ratelimited(): an info-level line,
+    // hidden at the default log level; events.jsonl always has it.
+    SPDLOG_LOGGER_INFO(sim::logs().tcp, "{} TCP: request_sock_TCP: Possible SYN flooding on port {}.{}.{}.{}:{}. {}.",
                        n->hostname, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, seg.dest, msg);
     n->trace("tcp_syn_flood_action", "warn", want_cookie ? "possible SYN flooding, sending cookies"
                                                          : "possible SYN flooding, dropping request",
