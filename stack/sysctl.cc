@@ -54,6 +54,7 @@ constexpr Entry kTable[] = {
     {"net.ipv4.tcp_max_tw_buckets", NS_FIELD(tcp_max_tw_buckets), 1, 0, kIntMax},
     {"net.ipv4.tcp_migrate_req", NS_FIELD(tcp_migrate_req), 1, 0, 1},
     {"net.ipv4.tcp_min_rtt_wlen", NS_FIELD(tcp_min_rtt_wlen), 1, 0, 86400},
+    {"net.ipv4.tcp_min_tso_segs", NS_FIELD(tcp_min_tso_segs), 1, 1, 127},
     {"net.ipv4.tcp_moderate_rcvbuf", NS_FIELD(tcp_moderate_rcvbuf), 1, 0, 1},
     {"net.ipv4.tcp_no_metrics_save", NS_FIELD(tcp_no_metrics_save), 1, 0, 1},
     {"net.ipv4.tcp_orphan_retries", NS_FIELD(tcp_orphan_retries), 1, 0, 255},

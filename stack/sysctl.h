@@ -73,6 +73,7 @@ struct Sysctls {
   int tcp_pacing_ss_ratio = 200;
   int tcp_pacing_ca_ratio = 120;
   int tcp_shrink_window = 0;
+  int tcp_min_tso_segs = 2;  // SIM: accepted, no effect: segments are never aggregated (no TSO/GSO)
   int ip_local_port_range[2] = {32768, 60999};
   int ip_unprivileged_port_start = 1024;
   int ip_nonlocal_bind = 0;

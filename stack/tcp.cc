@@ -35,9 +35,11 @@ bool tcp_close_state(sock* sk) {
     case TCP_CLOSE_WAIT: next = TCP_LAST_ACK; fin = true; break;
     case TCP_SYN_SENT:
     case TCP_LISTEN:
-    case TCP_TIME_WAIT:
     case TCP_CLOSE: next = TCP_CLOSE; break;
-    default: next = sk->skc_state; break;  // FIN_WAIT*, CLOSING, LAST_ACK: no change
+    // FIN_WAIT*, CLOSING, LAST_ACK: no change. SIM: TIME_WAIT too: Linux's
+    // full sock is already CLOSE then (an inet_timewait_sock took over);
+    // ours is the TIME_WAIT sock and must live on.
+    default: next = sk->skc_state; break;
   }
   tcp_set_state(sk, next);
   return fin;

@@ -788,14 +788,16 @@ void tcp_push(sock* sk, int flags, uint32_t mss_now, int nonagle) {
   __tcp_push_pending_frames(sk, mss_now, nonagle);
 }
 
-// mirrors __tcp_retransmit_skb() + tcp_retransmit_skb(): resend one
-// segment, trimming what was acked and splitting it to the current MSS
-// and window.
-int tcp_retransmit_skb(sock* sk, sim::SkBuff* skb) {
+namespace {
+
+// mirrors __tcp_retransmit_skb(): resend one segment, trimming what was
+// acked and splitting it to the current MSS and window. Counts it, but
+// leaves the scoreboard (retrans_out) to the caller: a tail loss probe
+// is not a retransmission in that sense.
+int __tcp_retransmit_skb(sock* sk, sim::SkBuff* skb) {
   net* n = sk->skc_net;
   tcp_sock* tp = tcp_sk(sk);
   tcp_skb_cb* tcb = TCP_SKB_CB(skb);
-  int err = 0;
   if (before(tcb->seq, tp->snd_una)) {
     if (tcb->tcp_flags & TCPHDR_SYN) {
       tcb->tcp_flags &= static_cast<uint8_t>(~TCPHDR_SYN);
@@ -827,8 +829,20 @@ int tcp_retransmit_skb(sock* sk, sim::SkBuff* skb) {
   if (tcb->tcp_flags & TCPHDR_SYN) n->mib_inc(LINUX_MIB_TCPSYNRETRANS);
   tp->total_retrans++;
   tp->bytes_retrans += skb->len;
-  err = tcp_transmit_skb(sk, skb, true);
+  const int err = tcp_transmit_skb(sk, skb, true);
+  // Always: a timestamp taken from a transmit that never happened would
+  // give a spuriously low RTT.
   tcb->sacked |= TCPCB_EVER_RETRANS;
+  return err;
+}
+
+}  // namespace
+
+// mirrors tcp_retransmit_skb(): a retransmission the scoreboard counts.
+int tcp_retransmit_skb(sock* sk, sim::SkBuff* skb) {
+  tcp_sock* tp = tcp_sk(sk);
+  tcp_skb_cb* tcb = TCP_SKB_CB(skb);
+  const int err = __tcp_retransmit_skb(sk, skb);
   if (err == 0) {
     tcb->sacked |= TCPCB_RETRANS;
     tp->retrans_out++;
@@ -925,7 +939,7 @@ void tcp_send_loss_probe(sock* sk) {
       tcp_write_xmit(sk, mss, TCP_NAGLE_OFF, 2);
       sent = tp->packets_out > pcount;
     } else if (sim::SkBuff* last = tp->tcp_rtx_queue.tail) {
-      if (tcp_retransmit_skb(sk, last) == 0) {
+      if (__tcp_retransmit_skb(sk, last) == 0) {
         tp->tlp_retrans = true;
         sent = true;
       }
