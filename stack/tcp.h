@@ -58,6 +58,11 @@ inline constexpr uint32_t TCPOLEN_TSTAMP_ALIGNED = 12;
 inline constexpr uint32_t MAX_TCP_OPTION_SPACE = 40;
 // Memory accounting sizes of the x86_64 reference kernel: MAX_TCP_HEADER,
 // SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and of struct sk_buff.
+// SIM: MAX_TCP_HEADER is L1_CACHE_ALIGN(128 + MAX_HEADER), and MAX_HEADER
+// depends on the kernel config; 320 is a distribution kernel's (WLAN or
+// Hyper-V, IP tunnels). A minimal config without them (e.g. a Firecracker
+// guest kernel) has 192, which changes tcp_sndbuf_expand() for MSS > 1408:
+// an initial SO_SNDBUF of 46080 rather than 87040 at MSS 1460.
 inline constexpr int MAX_TCP_HEADER = 320;
 inline constexpr int SKB_SHINFO_SIZE = 320;
 inline constexpr int SKB_STRUCT_SIZE = 256;

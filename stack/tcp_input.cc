@@ -396,7 +396,8 @@ int __tcp_grow_window(const sock* sk, uint32_t len, uint32_t skbtruesize) {
 // while buffers of this truesize will still fit.
 void tcp_grow_window(sock* sk, uint32_t len, uint32_t truesize) {
   tcp_sock* tp = tcp_sk(sk);
-  const int room = std::min<int>(static_cast<int>(tp->window_clamp), tcp_space(sk)) - static_cast<int>(tp->rcv_ssthresh);
+  const int room =
+      std::min<int>(static_cast<int>(tp->window_clamp), tcp_space(sk)) - static_cast<int>(tp->rcv_ssthresh);
   if (room <= 0) return;
   int incr;
   if (tcp_win_from_space(tp, static_cast<int>(truesize)) <= static_cast<int>(len))

@@ -268,6 +268,8 @@ constexpr BenchCase kCases[] = {
     {"timer_hold", "1M timers re-arming themselves: timer dispatch + mod_timer", timer_hold},
     {"syn_flood", "2M spoofed SYNs at 200k/s through a 10 Gbps link, cookies on, backlog 4096", syn_flood_case},
     {"half_open", "1M half-open request socks (syncookies off, backlog 2^20): bytes per request", half_open_case},
+    {"bulk", "200 MB over one TCP connection, 1 Gbps / 1 ms: simulated bytes per wall second",
+     [](const BenchOptions& o) { return bench::bulk(o.runs); }},
 };
 
 int usage() {

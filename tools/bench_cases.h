@@ -13,5 +13,6 @@ std::string result_line(std::string_view name, std::vector<double> samples, std:
 
 std::string syn_flood(int runs);  // bench_syn_flood.cc
 std::string half_open(int runs);  // bench_syn_flood.cc
+std::string bulk(int runs);       // bench_bulk.cc
 
 }  // namespace bench
