@@ -485,3 +485,58 @@ TEST_CASE("simultaneous close: both FINs cross, both sides pass CLOSING and wait
   CHECK(mib(w.client, stack::LINUX_MIB_TIMEWAITED) == 1);
   CHECK(mib(w.server, stack::LINUX_MIB_TIMEWAITED) == 1);
 }
+
+namespace {
+
+sim::Task<void> accept_and_close_all(stack::net* k) {
+  const int lfd = listen_on(k, 80);
+  for (;;) {
+    const int fd = co_await stack::sys_accept4(k, lfd, nullptr, nullptr, 0);
+    if (fd < 0) break;
+    char buf[16];
+    while (co_await stack::sys_recvfrom(k, fd, buf, sizeof buf, 0, nullptr, nullptr) > 0) {
+    }
+    stack::sys_close(k, fd);
+  }
+}
+
+// Connects and closes first, `n` times; records each connect's result.
+sim::Task<void> connect_close(stack::net* k, int n, std::vector<int>* results) {
+  for (int i = 0; i < n; ++i) {
+    const int fd = stack::sys_socket(k, AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a = addr("10.0.0.2", 80);
+    const int r = co_await stack::sys_connect(k, fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    results->push_back(r);
+    stack::sys_close(k, fd);
+    co_await sim::sleep(k->sim, 100_ms);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("TIME_WAIT holds the client's ephemeral port for 60 s: a small port range runs out (EADDRNOTAVAIL)") {
+  PathWorld w(PathSpec{});
+  w.client->sysctl.ip_local_port_range[0] = 40000;
+  w.client->sysctl.ip_local_port_range[1] = 40003;
+  std::vector<int> results;
+  w.tasks.spawn(accept_and_close_all(w.server.get()));
+  w.tasks.spawn(connect_close(w.client.get(), 6, &results));
+  w.sim.run_until(sim::seconds(2));
+  // Four ports, four connections closed by the client: each port waits in
+  // TIME_WAIT for this same server address and port, and tcp_tw_reuse = 2
+  // reuses them only towards loopback.
+  REQUIRE(results.size() == 6);
+  for (int i = 0; i < 4; ++i) CHECK(results[static_cast<size_t>(i)] == 0);
+  CHECK(results[4] == -EADDRNOTAVAIL);
+  CHECK(results[5] == -EADDRNOTAVAIL);
+  CHECK(w.client->tcp_sock_cache.in_use() == 4);
+  // 60 s after the first closed, its port is free again.
+  std::vector<int> later;
+  w.sim.run_until(sim::seconds(61));
+  CHECK(mib(w.client, stack::LINUX_MIB_TIMEWAITED) == 4);
+  w.tasks.spawn(connect_close(w.client.get(), 1, &later));
+  w.sim.run_until(sim::seconds(62));
+  w.tasks.rethrow_errors();
+  REQUIRE(later.size() == 1);
+  CHECK(later[0] == 0);
+}
