@@ -696,7 +696,13 @@ int retrans_to_secs(uint8_t retrans, int timeout, int rto_max) {
 // tcp_prot (net/ipv4/tcp_ipv4.c)
 namespace {
 sock* tcp_alloc(net* n) { return n->tcp_sock_cache.alloc(); }
-void tcp_free(sock* sk) { sk->skc_net->tcp_sock_cache.free(tcp_sk(sk)); }
+void tcp_free(sock* sk) {
+  // SIM: the kernel's teardown (net::~net) stops the timers it knows of
+  // before freeing; the compressed-ACK timer is stopped here so that no
+  // pending timer outlives the memory it lives in.
+  sk->skc_net->sim.del_timer(tcp_sk(sk)->compressed_ack_timer);
+  sk->skc_net->tcp_sock_cache.free(tcp_sk(sk));
+}
 int tcp_connect_op(sock* sk, const sockaddr* addr, int addrlen) { return tcp_v4_connect(sk, addr, addrlen); }
 void tcp_unhash(sock* sk) {
   net* n = sk->skc_net;

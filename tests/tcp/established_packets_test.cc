@@ -39,7 +39,10 @@ struct Conn {
   uint32_t peer_seq = 1001;   // next sequence number the peer sends
   size_t seen = 0;            // segments already returned by fresh()
 
-  explicit Conn(sim::Time rtt = 10_ms) {
+  // cc: a net.ipv4.tcp_congestion_control value for the listener (and so
+  // the connection), or -1 for the default.
+  explicit Conn(sim::Time rtt = 10_ms, int cc = -1) {
+    if (cc >= 0) h.net().sysctl.tcp_congestion_control = cc;
     lfd = tcp_test::listen_on(h, 8);
     w.run_for(1_ms);  // SIM: a SYN-ACK sent at time 0 is not timed (snt_synack 0 means unset)
     Seg syn = peer(TCPHDR_SYN, 1000);
@@ -315,39 +318,43 @@ TEST_CASE("keepalive: an answered probe keeps the connection; the next comes TCP
 }
 
 TEST_CASE("SACK: three SACKed segments above a hole start fast recovery; the full ACK ends it at ssthresh") {
-  Conn c;
-  c.fresh();
-  REQUIRE(c.write(6000) == 6000);
-  c.w.run_for(1_ms);
-  REQUIRE(c.fresh().size() == 6);
-  // Segment 2 (1000..2000) is lost; the peer ACKs 1 and SACKs 3, 4, 5.
-  c.w.run_for(9_ms);
-  c.send_ack(c.snd(1000));
-  for (uint32_t hi = 3000; hi <= 5000; hi += 1000) {
-    c.h.inject(sack_ack(c.peer(TCPHDR_ACK, c.peer_seq, c.snd(1000)), c.snd(2000), c.snd(hi)));
+  // ssthresh after the loss: CUBIC keeps 717/1024 of cwnd 10, Reno half.
+  for (const auto& [cc, ssthresh] : {std::pair{stack::TCP_CONG_CUBIC, 7u}, std::pair{stack::TCP_CONG_RENO, 5u}}) {
+    CAPTURE(cc);
+    Conn c(10_ms, cc);
+    c.fresh();
+    REQUIRE(c.write(6000) == 6000);
+    c.w.run_for(1_ms);
+    REQUIRE(c.fresh().size() == 6);
+    // Segment 2 (1000..2000) is lost; the peer ACKs 1 and SACKs 3, 4, 5.
+    c.w.run_for(9_ms);
+    c.send_ack(c.snd(1000));
+    for (uint32_t hi = 3000; hi <= 5000; hi += 1000) {
+      c.h.inject(sack_ack(c.peer(TCPHDR_ACK, c.peer_seq, c.snd(1000)), c.snd(2000), c.snd(hi)));
+    }
+    c.w.run_for(1_ms);
+    std::vector<Sent> out = c.fresh();
+    REQUIRE(!out.empty());
+    CHECK(out[0].tcp.seq == c.snd(1000));  // the hole, retransmitted
+    CHECK(len_of(out[0]) == 1000);
+    CHECK(c.mib(stack::LINUX_MIB_TCPSACKRECOVERY) == 1);
+    CHECK(c.mib(stack::TCP_MIB_RETRANSSEGS) == 1);
+    CHECK(c.mib(stack::LINUX_MIB_TCPFASTRETRANS) == 1);
+    tcp_info ti{};
+    int len = sizeof ti;
+    REQUIRE(stack::sys_getsockopt(c.h.k(), c.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0);
+    CHECK(ti.tcpi_ca_state == 3);  // TCP_CA_Recovery
+    CHECK(ti.tcpi_snd_ssthresh == ssthresh);
+    // Everything acknowledged: recovery ends with cwnd = ssthresh.
+    c.w.run_for(9_ms);
+    c.send_ack(c.snd(6000));
+    c.w.run_for(1_ms);
+    REQUIRE(stack::sys_getsockopt(c.h.k(), c.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0);
+    CHECK(ti.tcpi_ca_state == 0);
+    CHECK(ti.tcpi_snd_cwnd == ssthresh);
+    CHECK(c.mib(stack::LINUX_MIB_TCPLOSSPROBES) == 0);
+    CHECK(c.mib(stack::LINUX_MIB_TCPTIMEOUTS) == 0);
   }
-  c.w.run_for(1_ms);
-  std::vector<Sent> out = c.fresh();
-  REQUIRE(!out.empty());
-  CHECK(out[0].tcp.seq == c.snd(1000));  // the hole, retransmitted
-  CHECK(len_of(out[0]) == 1000);
-  CHECK(c.mib(stack::LINUX_MIB_TCPSACKRECOVERY) == 1);
-  CHECK(c.mib(stack::TCP_MIB_RETRANSSEGS) == 1);
-  CHECK(c.mib(stack::LINUX_MIB_TCPFASTRETRANS) == 1);
-  tcp_info ti{};
-  int len = sizeof ti;
-  REQUIRE(stack::sys_getsockopt(c.h.k(), c.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0);
-  CHECK(ti.tcpi_ca_state == 3);  // TCP_CA_Recovery
-  CHECK(ti.tcpi_snd_ssthresh == 7);  // CUBIC: 10 * 717 / 1024
-  // Everything acknowledged: recovery ends with cwnd = ssthresh.
-  c.w.run_for(9_ms);
-  c.send_ack(c.snd(6000));
-  c.w.run_for(1_ms);
-  REQUIRE(stack::sys_getsockopt(c.h.k(), c.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0);
-  CHECK(ti.tcpi_ca_state == 0);
-  CHECK(ti.tcpi_snd_cwnd == 7);
-  CHECK(c.mib(stack::LINUX_MIB_TCPLOSSPROBES) == 0);
-  CHECK(c.mib(stack::LINUX_MIB_TCPTIMEOUTS) == 0);
 }
 
 TEST_CASE("names: tcp_congestion_control values are the registered algorithms; new counters use nstat names") {

@@ -167,9 +167,9 @@ TEST_CASE("bulk transfer, 100 Mbps / 10 ms, no loss: near line rate, buffers aut
 }
 
 TEST_CASE("bulk transfer with 1% random loss each way: goodput in the range Linux CUBIC reaches") {
-  // Linux 6.18 CUBIC over an emulated 100 Mbps / 10 ms-each-way path with 1%
-  // loss each way (four seeds): 5.8-7.0 Mbps. The Mathis formula,
-  // MSS / RTT * 1.22 / sqrt(p), gives 7.1 Mbps.
+  // Linux 6.18 CUBIC, 20 MB over an emulated 100 Mbps / 10 ms-each-way path
+  // with 1% loss each way, five loss patterns: 5.8-7.0 Mbps, mean 6.4. The
+  // Mathis formula, MSS / RTT * 1.22 / sqrt(p), gives 7.1 Mbps.
   double sum = 0;
   const int seeds = 3;
   for (int seed = 1; seed <= seeds; ++seed) {
@@ -177,7 +177,7 @@ TEST_CASE("bulk transfer with 1% random loss each way: goodput in the range Linu
     p.loss = 0.01;
     PathWorld w(p, static_cast<uint64_t>(seed));
     BulkResult r;
-    const uint64_t total = 10'000'000;
+    const uint64_t total = 20'000'000;
     w.tasks.spawn(path_world::bulk_receiver(w.server.get(), &r));
     w.tasks.spawn(path_world::bulk_sender(w.client.get(), total, &r));
     w.sim.run_until(sim::seconds(120));
@@ -191,16 +191,16 @@ TEST_CASE("bulk transfer with 1% random loss each way: goodput in the range Linu
                     << ", SACK recoveries " << mib(w.client, stack::LINUX_MIB_TCPSACKRECOVERY) << ", RTOs "
                     << mib(w.client, stack::LINUX_MIB_TCPTIMEOUTS) << ", TLPs "
                     << mib(w.client, stack::LINUX_MIB_TCPLOSSPROBES));
-    CHECK(mbps > 4.5);
-    CHECK(mbps < 9.0);
+    CHECK(mbps > 5.0);
+    CHECK(mbps < 8.0);
     sum += mbps;
     // Losses are repaired by SACK-based fast recovery; RTOs are rare.
-    CHECK(mib(w.client, stack::LINUX_MIB_TCPSACKRECOVERY) > 20);
+    CHECK(mib(w.client, stack::LINUX_MIB_TCPSACKRECOVERY) > 80);
     CHECK(mib(w.client, stack::LINUX_MIB_TCPTIMEOUTS) <= 3);
     CHECK(mib(w.client, stack::TCP_MIB_RETRANSSEGS) >= mib(w.client, stack::LINUX_MIB_TCPSACKRECOVERY));
   }
-  CHECK(sum / seeds > 5.0);
-  CHECK(sum / seeds < 8.0);
+  CHECK(sum / seeds > 5.7);
+  CHECK(sum / seeds < 7.1);
 }
 
 TEST_CASE("congestion control: CUBIC by default, Reno through the sysctl or TCP_CONGESTION") {
@@ -224,7 +224,7 @@ TEST_CASE("congestion control: CUBIC by default, Reno through the sysctl or TCP_
   CHECK(name_of(b) == "cubic");
 }
 
-TEST_CASE("bulk transfer with Reno: after a loss cwnd halves, CUBIC keeps 70%") {
+TEST_CASE("bulk transfer over a lossy path completes through SACK recovery with either Reno or CUBIC") {
   for (const int cc : {stack::TCP_CONG_RENO, stack::TCP_CONG_CUBIC}) {
     PathSpec p;
     p.loss = 0.01;
