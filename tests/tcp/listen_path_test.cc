@@ -29,6 +29,23 @@ struct OneHost {
     return s;
   }
   void send(const Seg& s) { h.inject(tcp_test::build(s)); }
+  // The bare ACK that answers `synack` for the connection `syn` opened,
+  // acking `ack_offset` past the server's ISN (1 completes the handshake).
+  Seg ack_for(const Seg& syn, const tcp_test::Sent& synack, uint32_t ack_offset = 1) {
+    Seg a = syn;
+    a.flags = TCPHDR_ACK;
+    a.seq = syn.seq + 1;
+    a.ack = synack.tcp.seq + ack_offset;
+    a.mss = -1;
+    return a;
+  }
+  // Sends `syn`, then the ACK of its SYN-ACK: one established child.
+  void handshake(const Seg& syn) {
+    send(syn);
+    w.run_for(1_ms);
+    send(ack_for(syn, to(syn.sport).at(0)));
+    w.run_for(1_ms);
+  }
   // The segments sent to `sport`, in order.
   std::vector<tcp_test::Sent> to(uint16_t sport) {
     std::vector<tcp_test::Sent> out;
@@ -112,10 +129,7 @@ TEST_CASE("SYN-ACK retransmissions at 0, 1, 3, 7, 15, 31 s; the request expires 
   CHECK(t.mib(stack::TCP_MIB_RETRANSSEGS) == 5);
   CHECK(t.h.net().request_sock_cache.in_use() == 0);
   // A late third ACK meets only the listener: RST with seq = its ack.
-  Seg ack = t.syn(40000, 1001);
-  ack.flags = TCPHDR_ACK;
-  ack.ack = sa[0].tcp.seq + 1;
-  ack.mss = -1;
+  const Seg ack = t.ack_for(t.syn(40000), sa[0]);
   t.send(ack);
   t.w.run_for(1_ms);
   auto after = t.to(40000);
@@ -206,19 +220,12 @@ TEST_CASE("a valid cookie ACK creates the child; a forged one draws RST and Sync
   t.w.run_for(1_ms);
   auto sa = t.to(44000);
   REQUIRE(sa.size() == 1);
-  Seg bad = s;
-  bad.flags = TCPHDR_ACK;
-  bad.seq = 5001;
-  bad.ack = sa[0].tcp.seq + 77;
-  bad.mss = -1;
-  t.send(bad);
+  t.send(t.ack_for(s, sa[0], 77));
   t.w.run_for(1_ms);
   CHECK(t.mib(stack::LINUX_MIB_SYNCOOKIESFAILED) == 1);
   REQUIRE(t.to(44000).size() == 2);
   CHECK(t.to(44000)[1].tcp.flags == TCPHDR_RST);
-  Seg good = bad;
-  good.ack = sa[0].tcp.seq + 1;
-  t.send(good);
+  t.send(t.ack_for(s, sa[0]));
   t.w.run_for(1_ms);
   CHECK(t.mib(stack::LINUX_MIB_SYNCOOKIESRECV) == 1);
   CHECK(t.mib(stack::TCP_MIB_PASSIVEOPENS) == 1);
@@ -235,18 +242,7 @@ TEST_CASE("accept queue full at SYN time: dropped silently, Overflows and Drops,
   t.h.net().sysctl.tcp_abort_on_overflow = 1;
   tcp_test::listen_on(t.h, 0);
   // One child fills backlog 0 (1 > 0 only after it is queued).
-  Seg s = t.syn(45000, 100);
-  t.send(s);
-  t.w.run_for(1_ms);
-  auto sa = t.to(45000);
-  REQUIRE(sa.size() == 1);
-  Seg a = s;
-  a.flags = TCPHDR_ACK;
-  a.seq = 101;
-  a.ack = sa[0].tcp.seq + 1;
-  a.mss = -1;
-  t.send(a);
-  t.w.run_for(1_ms);
+  t.handshake(t.syn(45000, 100));
   CHECK(t.mib(stack::TCP_MIB_PASSIVEOPENS) == 1);
   t.send(t.syn(45001));
   t.w.run_for(1_ms);
@@ -259,18 +255,7 @@ TEST_CASE("closing a listener resets queued children and leaves requests to time
   OneHost t;
   t.h.net().sysctl.tcp_syncookies = 0;
   const int lfd = tcp_test::listen_on(t.h, 8);
-  for (uint16_t p : {46000, 46001}) {
-    Seg s = t.syn(p, 100);
-    t.send(s);
-    t.w.run_for(1_ms);
-    Seg a = s;
-    a.flags = TCPHDR_ACK;
-    a.seq = 101;
-    a.ack = t.to(p)[0].tcp.seq + 1;
-    a.mss = -1;
-    t.send(a);
-    t.w.run_for(1_ms);
-  }
+  for (uint16_t p : {46000, 46001}) t.handshake(t.syn(p, 100));
   t.send(t.syn(46002));  // stays a request
   t.w.run_for(1_ms);
   const uint64_t rsts = t.mib(stack::TCP_MIB_OUTRSTS);
