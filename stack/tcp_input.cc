@@ -455,6 +455,9 @@ void tcp_rcv_rtt_update(tcp_sock* tp, uint32_t sample, bool win_dep) {
   } else {
     // Without timestamps only a minimum is kept.
     if (win_dep) return;
+    // A larger sample while the application has not drained the queue
+    // would inflate the autotuned buffer (6.16+).
+    if (tp->rcv_nxt != tp->copied_seq) return;
     new_sample = old_sample - (old_sample >> 3) + sample;
   }
   tp->rcv_rtt_est.rtt_us = new_sample;
@@ -486,14 +489,19 @@ void tcp_rcv_rtt_measure_ts(sock* sk, const tcp_segment& seg) {
   }
 }
 
-// mirrors tcp_rcvbuf_grow() (6.16+): let the buffer hold twice what the
-// application read in the last RTT (slow start doubles the sender's rate),
-// plus what waits in the out-of-order queue.
-void tcp_rcvbuf_grow(sock* sk) {
+// mirrors tcp_rcvbuf_grow() (6.18): record what the application read in the
+// last RTT (newval) and size the buffer for twice that, since DRS learns
+// one RTT late, plus twice the growth since the previous RTT scaled to it
+// (a slow-start sender doubles its rate each RTT), plus what waits in the
+// out-of-order queue.
+void tcp_rcvbuf_grow(sock* sk, uint32_t newval) {
   const net* n = sk->skc_net;
   tcp_sock* tp = tcp_sk(sk);
+  const uint32_t oldval = tp->rcvq_space.space;
+  tp->rcvq_space.space = newval;
   if (!n->sysctl.tcp_moderate_rcvbuf || (sk->sk_userlocks & SOCK_RCVBUF_LOCK)) return;
-  uint64_t rcvwin = static_cast<uint64_t>(tp->rcvq_space.space) << 1;
+  uint64_t rcvwin = static_cast<uint64_t>(newval) << 1;
+  if (oldval) rcvwin += (rcvwin * (newval - oldval) / oldval) << 1;
   if (!tp->out_of_order_queue.empty())
     rcvwin += TCP_SKB_CB(tp->out_of_order_queue.tail)->end_seq - tp->rcv_nxt;
   const int cap = n->sysctl.tcp_rmem[2];
@@ -758,6 +766,9 @@ void tcp_data_queue_ofo(sock* sk, const tcp_segment& seg) {
     }
     q.push_back(tcp_rcv_buffer(sk, seg, 0, seg.payload_len, seq, end_seq, seg.flags));
     if (tcp_is_sack(tp)) tcp_grow_window(sk, seg.payload_len, truesize);
+    // Provision the buffer for what waits here; not for sockets that are
+    // not yet accepted or are orphaned.
+    if (sk->sk_socket) tcp_rcvbuf_grow(sk, tp->rcvq_space.space);
     return;
   }
   // Find the insertion point; handle overlaps on the way.
@@ -825,6 +836,7 @@ void tcp_data_queue_ofo(sock* sk, const tcp_segment& seg) {
     if (tcp_is_sack(tp)) tcp_grow_window(sk, seg.payload_len, truesize);
   }
   if (tcp_is_sack(tp)) tcp_sack_new_ofo_skb(sk, seq, end_seq);
+  if (sk->sk_socket) tcp_rcvbuf_grow(sk, tp->rcvq_space.space);
 }
 
 // mirrors tcp_data_queue(): the text of an acceptable segment. In order:
@@ -1228,10 +1240,7 @@ void tcp_rcv_space_adjust(sock* sk) {
   int64_t copied = static_cast<int32_t>(tp->copied_seq - tp->rcvq_space.seq);
   const int64_t inq = static_cast<int32_t>(tp->rcv_nxt - tp->copied_seq);
   copied -= inq;
-  if (copied > static_cast<int64_t>(tp->rcvq_space.space)) {
-    tp->rcvq_space.space = static_cast<uint32_t>(copied);
-    tcp_rcvbuf_grow(sk);
-  }
+  if (copied > static_cast<int64_t>(tp->rcvq_space.space)) tcp_rcvbuf_grow(sk, static_cast<uint32_t>(copied));
   tp->rcvq_space.seq = tp->copied_seq;
   tp->rcvq_space.time = now;
 }
