@@ -168,7 +168,7 @@ TEST_CASE("bulk transfer, 100 Mbps / 10 ms, no loss: near line rate, buffers aut
 
 TEST_CASE("bulk transfer with 1% random loss each way: goodput in the range Linux CUBIC reaches") {
   // Linux 6.18 CUBIC, 20 MB over an emulated 100 Mbps / 10 ms-each-way path
-  // with 1% loss each way, five loss patterns: 5.8-7.0 Mbps, mean 6.4. The
+  // with 1% loss each way, fifteen loss patterns: 5.6-7.0 Mbps, mean 6.2. The
   // Mathis formula, MSS / RTT * 1.22 / sqrt(p), gives 7.1 Mbps.
   double sum = 0;
   const int seeds = 3;
